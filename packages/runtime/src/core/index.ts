@@ -1,0 +1,32 @@
+/**
+ * The HTTP side of the OpenWhisk action protocol, shared by the native runtime and the proxy:
+ * they differ only in the ActionEngine that produces results.
+ */
+export { activationEnv, initEnvToStrings, parseDeadline } from './environment.js';
+export { isProtocolError, messageOf, ProtocolError } from './errors.js';
+export { createHttpServer, type HttpOptions, send } from './http.js';
+export { errorBody, isDictionaryOrArray, toJson } from './json.js';
+export { DEFAULT_BODY_LIMIT_BYTES, MESSAGES, SENTINEL } from './messages.js';
+export {
+  type Activation,
+  type ActionEngine,
+  createProtocolApp,
+  type InitRequest,
+  type ProtocolApp,
+  type ProtocolAppOptions,
+  type ProtocolRequest,
+  type ProtocolResponse,
+} from './protocol.js';
+export { type LogStreams, trackLineEnds, writeSentinels } from './sentinel.js';
+export { closeGracefully, onTerminationSignal, SHUTDOWN_GRACE_MS } from './shutdown.js';
+export {
+  integerIn,
+  oneOf,
+  type OptionSpec,
+  type OptionSpecs,
+  OptionsError,
+  type OptionValues,
+  optionsTable,
+  parseOptionValues,
+  port,
+} from './options.js';

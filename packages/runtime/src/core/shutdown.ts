@@ -1,0 +1,45 @@
+import type { Server } from 'node:http';
+import type { ProtocolApp } from './protocol.js';
+
+/** How long in-flight activations may run on after SIGTERM before their connections are cut. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Stops accepting, lets in-flight requests finish (up to the grace period), then closes the
+ * engine, which kills any children.
+ */
+export async function closeGracefully(
+  server: Server,
+  app: ProtocolApp,
+  graceMs = SHUTDOWN_GRACE_MS,
+): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+  });
+  await Promise.race([closed, graceOver]);
+  clearTimeout(timer);
+  server.closeAllConnections();
+  await app.close();
+}
+
+/**
+ * Runs `onSignal` once on SIGTERM or SIGINT. A process running as PID 1 in a container gets no
+ * default signal handling from the kernel, so without this `docker stop` waits 10 s and kills.
+ */
+export function onTerminationSignal(onSignal: (signal: NodeJS.Signals) => void): () => void {
+  let fired = false;
+  const listener = (signal: NodeJS.Signals) => {
+    if (fired) return;
+    fired = true;
+    onSignal(signal);
+  };
+  process.on('SIGTERM', listener);
+  process.on('SIGINT', listener);
+  return () => {
+    process.off('SIGTERM', listener);
+    process.off('SIGINT', listener);
+  };
+}

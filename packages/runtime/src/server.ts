@@ -1,0 +1,46 @@
+import type { Server } from 'node:http';
+import {
+  createHttpServer,
+  createProtocolApp,
+  type LogStreams,
+  type ProtocolApp,
+  trackLineEnds,
+} from './core/index.js';
+import type { Handler, InitHook, Params } from './handler.js';
+import { createNativeEngine } from './native-engine.js';
+
+export interface ServerOptions {
+  /** Runs once after `/init` applied its env. */
+  init?: InitHook;
+  /** Where activation logs and sentinels go; the process's stdout and stderr by default. */
+  logs?: LogStreams;
+  /** Where `/init` env and `__OW_*` variables are set; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** Largest accepted request body, inclusive; 64 MiB by default. */
+  bodyLimitBytes?: number;
+}
+
+/** The protocol app for a handler, without a socket: what the in-process tests drive. */
+export function createApp<P extends Params>(
+  handler: Handler<P>,
+  options: ServerOptions = {},
+): ProtocolApp {
+  const logs = options.logs ?? { stdout: process.stdout, stderr: process.stderr };
+  trackLineEnds(logs.stdout);
+  trackLineEnds(logs.stderr);
+  const engine = createNativeEngine(handler, {
+    ...(options.init ? { init: options.init } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    stderr: logs.stderr,
+  });
+  return createProtocolApp(engine, { logs });
+}
+
+/** An unstarted `node:http` server that serves the handler over `/init` and `/run`. */
+export function createServer<P extends Params>(
+  handler: Handler<P>,
+  options: ServerOptions = {},
+): Server {
+  const httpOptions = options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes };
+  return createHttpServer(createApp(handler, options), httpOptions);
+}
