@@ -2,6 +2,7 @@
 export type Params = Record<string, unknown> | unknown[];
 
 /** What a handler may return: an object or array is the result; nothing means `{}`. */
+// biome-ignore lint/suspicious/noConfusingVoidType: lets a handler with no return statement type-check.
 export type ActionResult = Record<string, unknown> | readonly unknown[] | undefined | void;
 
 /** Facts about one activation. Under concurrency this, not process.env, is the reliable source. */

@@ -1,5 +1,5 @@
+export { MESSAGES, SENTINEL } from './core/index.js';
 export type { ActionResult, Context, Handler, InitHook, Params } from './handler.js';
 export { parseOptions, type RuntimeOptions, runtimeOptionSpecs } from './options.js';
 export { type ServeOptions, serve } from './serve.js';
 export { createApp, createServer, type ServerOptions } from './server.js';
-export { MESSAGES, SENTINEL } from './core/index.js';

@@ -1,4 +1,4 @@
-import { type Activation, type ActionEngine, messageOf, ProtocolError } from './core/index.js';
+import { type ActionEngine, type Activation, messageOf, ProtocolError } from './core/index.js';
 import type { Context, Handler, InitHook, Params } from './handler.js';
 
 export interface NativeEngineOptions {
@@ -31,7 +31,9 @@ export function createNativeEngine<P extends Params>(
       try {
         await options.init();
       } catch (error) {
-        options.stderr.write(`${error instanceof Error && error.stack ? error.stack : messageOf(error)}\n`);
+        options.stderr.write(
+          `${error instanceof Error && error.stack ? error.stack : messageOf(error)}\n`,
+        );
         throw new ProtocolError(502, `Initialization has failed due to: ${messageOf(error)}`);
       }
     },
@@ -43,7 +45,9 @@ export function createNativeEngine<P extends Params>(
         const result = await handler(activation.params as P, contextOf(activation, deadline));
         return result === undefined ? {} : result;
       } catch (error) {
-        options.stderr.write(`${error instanceof Error && error.stack ? error.stack : messageOf(error)}\n`);
+        options.stderr.write(
+          `${error instanceof Error && error.stack ? error.stack : messageOf(error)}\n`,
+        );
         return { error: messageOf(error) };
       } finally {
         deadline.dispose();

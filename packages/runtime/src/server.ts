@@ -41,6 +41,7 @@ export function createServer<P extends Params>(
   handler: Handler<P>,
   options: ServerOptions = {},
 ): Server {
-  const httpOptions = options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes };
+  const httpOptions =
+    options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes };
   return createHttpServer(createApp(handler, options), httpOptions);
 }

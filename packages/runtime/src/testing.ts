@@ -128,9 +128,22 @@ export interface RunBodyOptions {
   apiKey?: string;
 }
 
+/** The body the invoker posts to `/run`. */
+export interface RunRequestBody {
+  value: unknown;
+  namespace: string;
+  action_name: string;
+  action_version: string;
+  activation_id: string;
+  transaction_id: string;
+  /** Epoch milliseconds, as a string, as the invoker sends it. */
+  deadline: string;
+  api_key?: string;
+}
+
 /** A `/run` body shaped like the invoker's, with fresh ids and a deadline `deadlineMs` ahead. */
-export function runBody(value: unknown, options: RunBodyOptions = {}): Record<string, unknown> {
-  const body: Record<string, unknown> = {
+export function runBody(value: unknown, options: RunBodyOptions = {}): RunRequestBody {
+  const body: RunRequestBody = {
     value,
     namespace: options.namespace ?? 'guest',
     action_name: `/${options.namespace ?? 'guest'}/${options.actionName ?? 'test-action'}`,

@@ -8,8 +8,19 @@ export { createHttpServer, type HttpOptions, send } from './http.js';
 export { errorBody, isDictionaryOrArray, toJson } from './json.js';
 export { DEFAULT_BODY_LIMIT_BYTES, MESSAGES, SENTINEL } from './messages.js';
 export {
-  type Activation,
+  integerIn,
+  type OptionSpec,
+  type OptionSpecs,
+  OptionsError,
+  type OptionValues,
+  oneOf,
+  optionsTable,
+  parseOptionValues,
+  port,
+} from './options.js';
+export {
   type ActionEngine,
+  type Activation,
   createProtocolApp,
   type InitRequest,
   type ProtocolApp,
@@ -19,14 +30,3 @@ export {
 } from './protocol.js';
 export { type LogStreams, trackLineEnds, writeSentinels } from './sentinel.js';
 export { closeGracefully, onTerminationSignal, SHUTDOWN_GRACE_MS } from './shutdown.js';
-export {
-  integerIn,
-  oneOf,
-  type OptionSpec,
-  type OptionSpecs,
-  OptionsError,
-  type OptionValues,
-  optionsTable,
-  parseOptionValues,
-  port,
-} from './options.js';

@@ -39,7 +39,9 @@ export function parseOptionValues<S extends OptionSpecs>(
       values[name] = spec.parse(raw);
     } catch (error) {
       const source = fromFlag === undefined ? `${spec.env}` : `--${spec.flag}`;
-      throw new OptionsError(`${source}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new OptionsError(
+        `${source}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   const unknown = [...flags.keys()];

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import * as core from '../src/core/index.js';
+import * as runtime from '../src/index.js';
+import { parseOptions } from '../src/options.js';
+import * as testing from '../src/testing.js';
+
+describe('public API', () => {
+  it('exports exactly these names', () => {
+    expect(Object.keys(runtime).sort()).toMatchInlineSnapshot(`
+      [
+        "MESSAGES",
+        "SENTINEL",
+        "createApp",
+        "createServer",
+        "parseOptions",
+        "runtimeOptionSpecs",
+        "serve",
+      ]
+    `);
+    expect(Object.keys(testing).sort()).toMatchInlineSnapshot(`
+      [
+        "captureLogs",
+        "initBody",
+        "invoke",
+        "listen",
+        "request",
+        "runBody",
+      ]
+    `);
+    expect(Object.keys(core).sort()).toMatchInlineSnapshot(`
+      [
+        "DEFAULT_BODY_LIMIT_BYTES",
+        "MESSAGES",
+        "OptionsError",
+        "ProtocolError",
+        "SENTINEL",
+        "SHUTDOWN_GRACE_MS",
+        "activationEnv",
+        "closeGracefully",
+        "createHttpServer",
+        "createProtocolApp",
+        "errorBody",
+        "initEnvToStrings",
+        "integerIn",
+        "isDictionaryOrArray",
+        "isProtocolError",
+        "messageOf",
+        "onTerminationSignal",
+        "oneOf",
+        "optionsTable",
+        "parseDeadline",
+        "parseOptionValues",
+        "port",
+        "send",
+        "toJson",
+        "trackLineEnds",
+        "writeSentinels",
+      ]
+    `);
+  });
+});
+
+describe('parseOptions', () => {
+  it('defaults to 0.0.0.0:8080', () => {
+    expect(parseOptions([], {})).toEqual({ port: 8080, host: '0.0.0.0' });
+  });
+
+  it('takes PORT from the environment and lets a flag win', () => {
+    expect(parseOptions([], { PORT: '18080' }).port).toBe(18080);
+    expect(parseOptions(['--port', '9000'], { PORT: '18080' }).port).toBe(9000);
+    expect(parseOptions(['--port=9001'], {}).port).toBe(9001);
+  });
+
+  it('says which option is wrong', () => {
+    expect(() => parseOptions([], { PORT: 'eighty' })).toThrow(/^PORT: expected a whole number/);
+    expect(() => parseOptions(['--port', '70000'], {})).toThrow(/^--port: expected a whole number/);
+    expect(() => parseOptions(['--colour', 'red'], {})).toThrow('unknown option --colour');
+    expect(() => parseOptions(['stray'], {})).toThrow('unexpected argument "stray"');
+  });
+});

@@ -1,0 +1,29 @@
+import type { Server } from 'node:http';
+import { afterAll } from 'vitest';
+import type { ProtocolApp } from '../src/core/index.js';
+import { createHttpServer } from '../src/core/index.js';
+import { invoke, listen, request, type TestResponse } from '../src/testing.js';
+
+export type Call = (path: string, body?: unknown, method?: string) => Promise<TestResponse>;
+
+/**
+ * The same protocol test runs twice: against the app in-process, and over a real socket on an
+ * ephemeral port, so a rule that only holds in one of them shows up.
+ */
+export const transports = [
+  {
+    name: 'in-process',
+    connect: async (app: ProtocolApp): Promise<Call> => {
+      return (path, body, method) => invoke(app, path, body, method);
+    },
+  },
+  {
+    name: 'socket',
+    connect: async (app: ProtocolApp): Promise<Call> => {
+      const server: Server = createHttpServer(app);
+      const listening = await listen(server);
+      afterAll(() => listening.close());
+      return (path, body, method) => request(listening.url, path, body, method);
+    },
+  },
+] as const;
