@@ -20,7 +20,7 @@ export interface Context {
   signal: AbortSignal;
 }
 
-export type Handler<P extends Params = Record<string, unknown>> = (
+export type Handler<P = Record<string, unknown>> = (
   params: P,
   ctx: Context,
 ) => ActionResult | Promise<ActionResult>;

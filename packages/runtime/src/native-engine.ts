@@ -9,7 +9,7 @@ export interface NativeEngineOptions {
 }
 
 /** Calls the handler in-process: thrown errors become application errors, never crashes. */
-export function createNativeEngine<P extends Params>(
+export function createNativeEngine<P>(
   handler: Handler<P>,
   options: NativeEngineOptions,
 ): ActionEngine {

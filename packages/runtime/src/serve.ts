@@ -11,10 +11,7 @@ export interface ServeOptions extends ServerOptions, Partial<RuntimeOptions> {}
  * finish in-flight activations and exit. The action is PID 1 in its container, so the signal
  * handling has to be ours.
  */
-export async function serve<P extends Params>(
-  handler: Handler<P>,
-  options: ServeOptions = {},
-): Promise<Server> {
+export async function serve<P>(handler: Handler<P>, options: ServeOptions = {}): Promise<Server> {
   const fromEnvironment = parseOptions(process.argv.slice(2), process.env);
   const port = options.port ?? fromEnvironment.port;
   const host = options.host ?? fromEnvironment.host;

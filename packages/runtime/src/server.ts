@@ -21,10 +21,7 @@ export interface ServerOptions {
 }
 
 /** The protocol app for a handler, without a socket: what the in-process tests drive. */
-export function createApp<P extends Params>(
-  handler: Handler<P>,
-  options: ServerOptions = {},
-): ProtocolApp {
+export function createApp<P>(handler: Handler<P>, options: ServerOptions = {}): ProtocolApp {
   const logs = options.logs ?? { stdout: process.stdout, stderr: process.stderr };
   trackLineEnds(logs.stdout);
   trackLineEnds(logs.stderr);
@@ -37,10 +34,7 @@ export function createApp<P extends Params>(
 }
 
 /** An unstarted `node:http` server that serves the handler over `/init` and `/run`. */
-export function createServer<P extends Params>(
-  handler: Handler<P>,
-  options: ServerOptions = {},
-): Server {
+export function createServer<P>(handler: Handler<P>, options: ServerOptions = {}): Server {
   const httpOptions =
     options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes };
   return createHttpServer(createApp(handler, options), httpOptions);

@@ -1,0 +1,4 @@
+import { serve } from '@owkit/runtime';
+import { reverse } from './reverse.js';
+
+await serve(reverse);
