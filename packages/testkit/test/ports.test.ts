@@ -1,0 +1,37 @@
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { freePort, PortTimeoutError, waitForPort } from '../src/index.js';
+
+describe('freePort', () => {
+  it('returns a port another server can listen on at once', async () => {
+    const port = await freePort();
+    expect(port).toBeGreaterThan(0);
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolve);
+    });
+    await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describe('waitForPort', () => {
+  it('resolves once a server listens, even when it starts listening later', async () => {
+    const port = await freePort();
+    const server = createServer();
+    const waiting = waitForPort(port, 5_000);
+    setTimeout(() => server.listen(port, '127.0.0.1'), 100);
+    await waiting;
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('rejects with a PortTimeoutError naming the port when nothing listens', async () => {
+    const port = await freePort();
+    const error = await waitForPort(port, 200).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PortTimeoutError);
+    expect((error as PortTimeoutError).message).toBe(
+      `127.0.0.1:${port} did not accept a connection within 200 ms`,
+    );
+    expect((error as PortTimeoutError).port).toBe(port);
+  });
+});
