@@ -1,5 +1,5 @@
 import { type ActionEngine, type Activation, messageOf, ProtocolError } from './core/index.js';
-import type { Context, Handler, InitHook, Params } from './handler.js';
+import type { Context, Handler, InitHook } from './handler.js';
 
 export interface NativeEngineOptions {
   init?: InitHook;

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { closeGracefully, createHttpServer, onTerminationSignal } from './core/index.js';
-import type { Handler, Params } from './handler.js';
+import type { Handler } from './handler.js';
 import { parseOptions, type RuntimeOptions } from './options.js';
 import { createApp, type ServerOptions } from './server.js';
 

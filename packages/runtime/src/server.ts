@@ -6,7 +6,7 @@ import {
   type ProtocolApp,
   trackLineEnds,
 } from './core/index.js';
-import type { Handler, InitHook, Params } from './handler.js';
+import type { Handler, InitHook } from './handler.js';
 import { createNativeEngine } from './native-engine.js';
 
 export interface ServerOptions {
