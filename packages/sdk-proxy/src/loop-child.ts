@@ -1,0 +1,229 @@
+import { type LogStreams, MESSAGES, ProtocolError } from '@owkit/runtime/core';
+import { execa } from 'execa';
+import { LONGEST_TIMER_MS } from './action-code.js';
+import { PROXY_MESSAGES } from './messages.js';
+import { LineForwarder, LineReader } from './output.js';
+import { STREAM_GRACE_MS } from './per-activation-engine.js';
+import { killProcessGroup } from './process-group.js';
+
+export interface LoopChildOptions {
+  execPath: string;
+  cwd: string;
+  env: Record<string, string>;
+  logs: LogStreams;
+  outputLimitBytes: number;
+  /** Wait for `{"ok":true}` on fd 3 before the child counts as ready. */
+  waitForAck: boolean;
+  startupTimeoutMs: number;
+}
+
+/** Why a loop child did not become ready; the details are already in the logs. */
+export class ChildStartError extends Error {
+  /** True when there was nothing to run at all (no executable, or not executable). */
+  readonly notRunnable: boolean;
+
+  constructor(message: string, notRunnable: boolean) {
+    super(message);
+    this.name = 'ChildStartError';
+    this.notRunnable = notRunnable;
+  }
+}
+
+export interface LoopChild {
+  /** Settles once the child can take activations; rejects with a ChildStartError. */
+  readonly ready: Promise<void>;
+  readonly alive: boolean;
+  /** Sends one request line and resolves to the child's result line. */
+  run(requestLine: string, waitMs: number): Promise<string>;
+  /** Kills the child's process group and waits until its pipes are closed. */
+  kill(): Promise<void>;
+}
+
+interface CurrentActivation {
+  resolve(line: string): void;
+  reject(error: Error): void;
+  stoppedBecause?: ProtocolError;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * One persistent action process for loop mode: requests go in on stdin one line each, results
+ * come back on fd 3 one line each, stdout and stderr are the action's logs.
+ */
+export function startLoopChild(options: LoopChildOptions): LoopChild {
+  const { logs, outputLimitBytes } = options;
+  const child = execa(options.execPath, [], {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: false,
+    detached: true,
+    buffer: false,
+    reject: false,
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+  });
+  const { pid } = child;
+  let alive = true;
+  let current: CurrentActivation | undefined;
+  let markReady: () => void = () => {};
+  let failStart: (reason: string, notRunnable?: boolean) => void = () => {};
+  let starting = true;
+  let retiring = false;
+
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = () => {
+      if (!starting) return;
+      starting = false;
+      clearTimeout(startupTimer);
+      resolve();
+    };
+    failStart = (reason, notRunnable = false) => {
+      if (!starting) return;
+      starting = false;
+      clearTimeout(startupTimer);
+      logs.stderr.write(`${options.execPath} could not start: ${reason}\n`);
+      killProcessGroup(pid);
+      reject(new ChildStartError(reason, notRunnable));
+    };
+  });
+  // A rejected start is reported to whoever awaits `ready`; nobody may be waiting yet.
+  ready.catch(() => {});
+  const startupTimer = options.waitForAck
+    ? setTimeout(
+        () => failStart(`no {"ok":true} on fd 3 within ${options.startupTimeoutMs} ms`),
+        options.startupTimeoutMs,
+      )
+    : undefined;
+
+  const stopActivation = (error: ProtocolError) => {
+    if (current !== undefined && current.stoppedBecause === undefined) {
+      current.stoppedBecause = error;
+    }
+    killProcessGroup(pid);
+  };
+  const tooLarge = (stream: 'stdout' | 'stderr' | 'result') => () => {
+    if (current === undefined) {
+      logs.stderr.write(
+        `${options.execPath} wrote more than ${outputLimitBytes} bytes to ${stream}; stopped.\n`,
+      );
+    }
+    stopActivation(new ProtocolError(502, PROXY_MESSAGES.outputTooLarge(stream, outputLimitBytes)));
+  };
+  const stdout = new LineForwarder(logs.stdout, outputLimitBytes, tooLarge('stdout'));
+  const stderr = new LineForwarder(logs.stderr, outputLimitBytes, tooLarge('stderr'));
+  const results = new LineReader(outputLimitBytes, tooLarge('result'), (line) => {
+    if (starting && options.waitForAck) {
+      if (isAck(line)) markReady();
+      else failStart(`expected {"ok":true} on fd 3, got ${line.slice(0, 200)}`);
+      return;
+    }
+    const activation = current;
+    if (activation === undefined || activation.stoppedBecause !== undefined) {
+      logs.stderr.write(`${options.execPath} wrote a result nobody asked for; dropped.\n`);
+      return;
+    }
+    current = undefined;
+    clearTimeout(activation.timer);
+    // Output the child wrote before its result is still in flight in the other pipes: let it
+    // reach the logs first, so the sentinels come after it.
+    setImmediate(() => {
+      stdout.flush();
+      stderr.flush();
+      activation.resolve(line);
+    });
+  });
+
+  const fd3 = child.stdio[3];
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  fd3.on('data', (chunk: Buffer) => results.push(chunk));
+  child.stdin.on('error', () => {
+    // The child went away; its exit is reported by the 'close' handler below.
+  });
+
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  child.once('spawn', () => {
+    if (!options.waitForAck) markReady();
+  });
+  let graceTimer: NodeJS.Timeout | undefined;
+  child.once('exit', (code, signal) => {
+    alive = false;
+    if (!retiring && current?.stoppedBecause === undefined) {
+      logs.stderr.write(
+        signal === null
+          ? `${options.execPath} exited with code ${code}.\n`
+          : `${options.execPath} was killed by ${signal}.\n`,
+      );
+    }
+    graceTimer = setTimeout(() => {
+      killProcessGroup(pid);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      fd3.destroy();
+    }, STREAM_GRACE_MS);
+  });
+  const closed = new Promise<void>((resolve) => {
+    child.once('close', () => {
+      alive = false;
+      clearTimeout(graceTimer);
+      killProcessGroup(pid);
+      stdout.flush();
+      stderr.flush();
+      if (pid === undefined) failStart(spawnError?.message ?? 'it could not be spawned', true);
+      else failStart('it exited before it was ready');
+      const activation = current;
+      current = undefined;
+      if (activation !== undefined) {
+        clearTimeout(activation.timer);
+        activation.reject(
+          activation.stoppedBecause ?? new ProtocolError(502, MESSAGES.processExited),
+        );
+      }
+      resolve();
+    });
+  });
+  child.then(undefined, (error: unknown) => {
+    logs.stderr.write(`${options.execPath} failed: ${String(error)}\n`);
+  });
+
+  return {
+    ready,
+    get alive() {
+      return alive;
+    },
+    run(requestLine, waitMs) {
+      if (!alive) return Promise.reject(new ProtocolError(502, MESSAGES.processExited));
+      return new Promise<string>((resolve, reject) => {
+        const activation: CurrentActivation = { resolve, reject };
+        current = activation;
+        stdout.resetCount();
+        stderr.resetCount();
+        if (Number.isFinite(waitMs)) {
+          activation.timer = setTimeout(
+            () => stopActivation(new ProtocolError(502, MESSAGES.deadlineExceeded)),
+            Math.min(waitMs, LONGEST_TIMER_MS),
+          );
+        }
+        child.stdin.write(requestLine);
+      });
+    },
+    async kill() {
+      retiring = true;
+      killProcessGroup(pid);
+      await closed;
+    },
+  };
+}
+
+function isAck(line: string): boolean {
+  try {
+    const message: unknown = JSON.parse(line);
+    return (
+      typeof message === 'object' && message !== null && (message as { ok?: unknown }).ok === true
+    );
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,140 @@
+import { accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  type ActionEngine,
+  type Activation,
+  type InitRequest,
+  MESSAGES,
+  ProtocolError,
+  writeSentinels,
+} from '@owkit/runtime/core';
+import { prepareAction, timeLeft } from './action-code.js';
+import type { EngineOptions } from './engine-options.js';
+import { ChildStartError, type LoopChild, startLoopChild } from './loop-child.js';
+import { PROXY_MESSAGES } from './messages.js';
+import { parseResultLine } from './result.js';
+
+export interface LoopOptions extends EngineOptions {
+  /** How many identical children serve activations side by side. */
+  pool: number;
+  /** How long a child may take to send `{"ok":true}` when `__OW_WAIT_FOR_ACK` is set. */
+  startupTimeoutMs?: number;
+}
+
+export const STARTUP_TIMEOUT_MS = 10_000;
+
+export interface LoopEngine extends ActionEngine {
+  /** Starts the children ahead of the first request when the image already holds the action. */
+  prestart(): void;
+}
+
+/**
+ * The ActionLoop contract: children started once and fed one request line at a time. Each child
+ * serves one activation at a time; the rest wait in arrival order for the next free child.
+ */
+export function createLoopEngine(options: LoopOptions): LoopEngine {
+  const { execPath, logs, timeoutMs } = options;
+  const cwd = dirname(execPath);
+  const children: Array<LoopChild | undefined> = new Array(options.pool).fill(undefined);
+  const idle: number[] = children.map((_, slot) => slot);
+  const waiting: Array<(slot: number) => void> = [];
+  let initEnv: Record<string, string> = {};
+
+  function spawnChild(): LoopChild {
+    const env = { ...options.env, ...initEnv };
+    return startLoopChild({
+      execPath,
+      cwd,
+      env,
+      logs,
+      outputLimitBytes: options.outputLimitBytes,
+      waitForAck: (env.__OW_WAIT_FOR_ACK ?? '') !== '',
+      startupTimeoutMs: options.startupTimeoutMs ?? STARTUP_TIMEOUT_MS,
+    });
+  }
+
+  /** The slot's child, started afresh when there is none or the last one died. */
+  function childFor(slot: number): LoopChild {
+    const existing = children[slot];
+    if (existing?.alive) return existing;
+    const fresh = spawnChild();
+    children[slot] = fresh;
+    return fresh;
+  }
+
+  function acquire(): Promise<number> {
+    const slot = idle.shift();
+    if (slot !== undefined) return Promise.resolve(slot);
+    return new Promise((resolve) => waiting.push(resolve));
+  }
+
+  function release(slot: number): void {
+    const next = waiting.shift();
+    if (next !== undefined) next(slot);
+    else idle.push(slot);
+  }
+
+  async function stopAll(): Promise<void> {
+    const running = children.filter((child) => child !== undefined);
+    children.fill(undefined);
+    await Promise.all(running.map((child) => child.kill()));
+  }
+
+  return {
+    prestart() {
+      try {
+        accessSync(execPath, constants.X_OK);
+      } catch {
+        // Nothing to run yet: the action arrives with /init.
+        return;
+      }
+      for (let slot = 0; slot < children.length; slot++) childFor(slot);
+    },
+
+    async init(request: InitRequest): Promise<void> {
+      await stopAll();
+      await prepareAction(request, execPath, logs);
+      initEnv = request.env;
+      const started = children.map((_, slot) => childFor(slot));
+      try {
+        await Promise.all(started.map((child) => child.ready));
+      } catch (error) {
+        await stopAll();
+        writeSentinels(logs);
+        throw new ProtocolError(502, PROXY_MESSAGES.couldNotStart, { cause: error });
+      }
+    },
+
+    async run(activation: Activation): Promise<unknown> {
+      if (timeLeft(activation.deadline, timeoutMs) <= 0) {
+        throw new ProtocolError(502, MESSAGES.deadlineExceeded);
+      }
+      const slot = await acquire();
+      try {
+        const child = childFor(slot);
+        try {
+          await child.ready;
+        } catch (error) {
+          if (error instanceof ChildStartError) {
+            if (error.notRunnable) throw new ProtocolError(502, MESSAGES.binaryMissing);
+            throw new ProtocolError(502, PROXY_MESSAGES.couldNotStart, { cause: error });
+          }
+          throw error;
+        }
+        const waitMs = timeLeft(activation.deadline, timeoutMs);
+        if (waitMs <= 0) throw new ProtocolError(502, MESSAGES.deadlineExceeded);
+        const line = await child.run(
+          `${JSON.stringify({ ...activation.body, value: activation.params })}\n`,
+          waitMs,
+        );
+        return parseResultLine(line, logs.stdout);
+      } finally {
+        release(slot);
+      }
+    },
+
+    async close(): Promise<void> {
+      await stopAll();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import {
+  integerIn,
+  type OptionValues,
+  oneOf,
+  optionsTable,
+  parseOptionValues,
+  port,
+} from '@owkit/runtime/core';
+
+/** Every option of the proxy, declared once; `--help` and the README's table are this list. */
+export const proxyOptionSpecs = {
+  exec: {
+    flag: 'exec',
+    env: 'OWKIT_EXEC',
+    default: '/action/exec',
+    description: 'The action executable. It runs with its own folder as working directory.',
+    parse: (raw: string) => raw,
+  },
+  mode: {
+    flag: 'mode',
+    env: 'OWKIT_MODE',
+    default: 'per-activation' as 'per-activation' | 'loop',
+    description:
+      '`per-activation` spawns the executable for every `/run`; `loop` keeps it running and talks to it line by line.',
+    parse: oneOf('per-activation', 'loop'),
+  },
+  port: {
+    flag: 'port',
+    env: 'PORT',
+    default: 8080,
+    description: 'Port to listen on. OpenWhisk always uses 8080; set it for local runs.',
+    parse: port,
+  },
+  host: {
+    flag: 'host',
+    env: 'HOST',
+    default: '0.0.0.0',
+    description: 'Address to listen on. The invoker connects to the container IP, not loopback.',
+    parse: (raw: string) => raw,
+  },
+  pool: {
+    flag: 'pool',
+    env: 'OWKIT_POOL',
+    default: 1,
+    description: 'Loop mode: how many identical children serve activations side by side.',
+    parse: integerIn(1, 256),
+  },
+  outputLimit: {
+    flag: 'output-limit',
+    env: 'OWKIT_OUTPUT_LIMIT_BYTES',
+    default: 16 * 1024 * 1024,
+    description:
+      'Bytes one activation may write to stdout, and to stderr, before it is stopped with a 502.',
+    parse: integerIn(1024, 2 ** 31),
+  },
+  timeout: {
+    flag: 'timeout',
+    env: 'OWKIT_TIMEOUT_MS',
+    default: 0,
+    description:
+      "Longest activation in milliseconds; 0 leaves it to the request's `deadline` alone.",
+    parse: integerIn(0, 2 ** 31 - 1),
+  },
+};
+
+export type ProxyOptions = OptionValues<typeof proxyOptionSpecs>;
+
+export function parseOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ProxyOptions {
+  return parseOptionValues(proxyOptionSpecs, argv, env);
+}
+
+export function proxyOptionsTable(): string {
+  return optionsTable(proxyOptionSpecs);
+}

@@ -1,0 +1,159 @@
+import { dirname } from 'node:path';
+import {
+  type ActionEngine,
+  type Activation,
+  type InitRequest,
+  MESSAGES,
+  ProtocolError,
+} from '@owkit/runtime/core';
+import { execa } from 'execa';
+import { LONGEST_TIMER_MS, prepareAction, timeLeft } from './action-code.js';
+import type { EngineOptions } from './engine-options.js';
+import { PROXY_MESSAGES } from './messages.js';
+import { LastLineCapture, LineForwarder } from './output.js';
+import { killProcessGroup } from './process-group.js';
+import { parseResultLine } from './result.js';
+
+/** The kernel's limit for one argument is 131072 bytes including its terminating NUL. */
+export const MAX_ARGUMENT_BYTES = 131_071;
+
+/** How long a child's pipes may stay open after it exited (a grandchild holding them). */
+export const STREAM_GRACE_MS = 100;
+
+export interface PerActivationOptions extends EngineOptions {
+  streamGraceMs?: number;
+}
+
+type Outcome =
+  | { kind: 'exited'; resultLine: string }
+  | { kind: 'deadline' }
+  | { kind: 'too-large'; stream: 'stdout' | 'stderr' }
+  | { kind: 'not-started'; reason: string };
+
+/**
+ * The dockerskeleton contract: every `/run` spawns the executable afresh, in a process group of
+ * its own so that it and everything it forked can be killed together.
+ */
+export function createPerActivationEngine(options: PerActivationOptions): ActionEngine {
+  const { execPath, logs, outputLimitBytes, timeoutMs } = options;
+  const cwd = dirname(execPath);
+  const graceMs = options.streamGraceMs ?? STREAM_GRACE_MS;
+  const running = new Set<Promise<Outcome>>();
+  const groups = new Set<number>();
+  let initEnv: Record<string, string> = {};
+
+  function spawnAndWatch(input: string, env: Record<string, string>, waitMs: number) {
+    return new Promise<Outcome>((resolve) => {
+      const child = execa(execPath, Buffer.byteLength(input) <= MAX_ARGUMENT_BYTES ? [input] : [], {
+        cwd,
+        env,
+        extendEnv: false,
+        detached: true,
+        buffer: false,
+        reject: false,
+        stripFinalNewline: false,
+      });
+      const { pid } = child;
+      if (pid !== undefined) groups.add(pid);
+      let stopped: Outcome | undefined;
+      const stop = (why: Outcome) => {
+        if (stopped !== undefined) return;
+        stopped = why;
+        killProcessGroup(pid);
+      };
+      const stdout = new LastLineCapture(logs.stdout, outputLimitBytes, () =>
+        stop({ kind: 'too-large', stream: 'stdout' }),
+      );
+      const stderr = new LineForwarder(logs.stderr, outputLimitBytes, () =>
+        stop({ kind: 'too-large', stream: 'stderr' }),
+      );
+      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      // A child that never reads its stdin is fine: the pipe breaking is expected then.
+      child.stdin.on('error', () => {});
+      child.stdin.end(input);
+
+      const deadlineTimer = Number.isFinite(waitMs)
+        ? setTimeout(() => stop({ kind: 'deadline' }), Math.min(waitMs, LONGEST_TIMER_MS))
+        : undefined;
+      let graceTimer: NodeJS.Timeout | undefined;
+      let spawnError: Error | undefined;
+      child.once('error', (error) => {
+        spawnError = error;
+      });
+      child.once('exit', (code, signal) => {
+        if (stopped === undefined && code !== 0) {
+          logs.stderr.write(
+            signal === null
+              ? `The action exited with code ${code}.\n`
+              : `The action was killed by ${signal}.\n`,
+          );
+        }
+        // Something the child forked may still hold its pipes: give it a moment, then cut it off.
+        graceTimer = setTimeout(() => {
+          killProcessGroup(pid);
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }, graceMs);
+      });
+      child.once('close', () => {
+        clearTimeout(deadlineTimer);
+        clearTimeout(graceTimer);
+        // Nothing the activation started may outlive it.
+        killProcessGroup(pid);
+        if (pid !== undefined) groups.delete(pid);
+        if (pid === undefined || (spawnError !== undefined && child.exitCode === null)) {
+          resolve({ kind: 'not-started', reason: spawnError?.message ?? 'spawn failed' });
+          return;
+        }
+        const resultLine = stdout.finish();
+        stderr.flush();
+        if (stopped === undefined) {
+          resolve({ kind: 'exited', resultLine });
+          return;
+        }
+        if (resultLine.length > 0) logs.stdout.write(`${resultLine}\n`);
+        resolve(stopped);
+      });
+      child.then(undefined, (error: unknown) => {
+        logs.stderr.write(`The action's process failed: ${String(error)}\n`);
+      });
+    });
+  }
+
+  return {
+    async init(request: InitRequest): Promise<void> {
+      await prepareAction(request, execPath, logs);
+      initEnv = request.env;
+    },
+
+    async run(activation: Activation): Promise<unknown> {
+      const waitMs = timeLeft(activation.deadline, timeoutMs);
+      if (waitMs <= 0) throw new ProtocolError(502, MESSAGES.deadlineExceeded);
+      const env = { ...options.env, ...initEnv, ...activation.env };
+      const outcome = spawnAndWatch(JSON.stringify(activation.params), env, waitMs);
+      running.add(outcome);
+      const result = await outcome;
+      running.delete(outcome);
+      switch (result.kind) {
+        case 'exited':
+          return parseResultLine(result.resultLine, logs.stdout);
+        case 'deadline':
+          throw new ProtocolError(502, MESSAGES.deadlineExceeded);
+        case 'too-large':
+          throw new ProtocolError(
+            502,
+            PROXY_MESSAGES.outputTooLarge(result.stream, outputLimitBytes),
+          );
+        case 'not-started':
+          logs.stdout.write(`${execPath} could not be run: ${result.reason}\n`);
+          throw new ProtocolError(502, MESSAGES.binaryMissing);
+      }
+    },
+
+    async close(): Promise<void> {
+      for (const pid of groups) killProcessGroup(pid);
+      await Promise.all(running);
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { Server } from 'node:http';
+import {
+  createHttpServer,
+  createProtocolApp,
+  type LogStreams,
+  type ProtocolApp,
+  trackLineEnds,
+} from '@owkit/runtime/core';
+import type { EngineOptions } from './engine-options.js';
+import { createLoopEngine } from './loop-engine.js';
+import type { ProxyOptions } from './options.js';
+import { createPerActivationEngine } from './per-activation-engine.js';
+
+export interface ProxyServerOptions extends Partial<Omit<ProxyOptions, 'port' | 'host'>> {
+  /** Where the action's logs and the sentinels go; the process's stdout and stderr by default. */
+  logs?: LogStreams;
+  /** The base of every child's environment; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  /** Loop mode: how long a child may take to acknowledge its start. */
+  startupTimeoutMs?: number;
+}
+
+export interface ProxyServer {
+  /** Unstarted: call `listen`. Loop mode starts its children once the server listens. */
+  server: Server;
+  app: ProtocolApp;
+}
+
+/** The protocol app for the executable, without a socket. */
+export function createProxyApp(options: ProxyServerOptions = {}): {
+  app: ProtocolApp;
+  prestart(): void;
+} {
+  const logs = options.logs ?? { stdout: process.stdout, stderr: process.stderr };
+  trackLineEnds(logs.stdout);
+  trackLineEnds(logs.stderr);
+  const engineOptions: EngineOptions = {
+    execPath: options.exec ?? '/action/exec',
+    outputLimitBytes: options.outputLimit ?? 16 * 1024 * 1024,
+    timeoutMs: options.timeout ?? 0,
+    logs,
+    env: definedOnly(options.env ?? process.env),
+  };
+  if (options.mode === 'loop') {
+    const engine = createLoopEngine({
+      ...engineOptions,
+      pool: options.pool ?? 1,
+      ...(options.startupTimeoutMs === undefined
+        ? {}
+        : { startupTimeoutMs: options.startupTimeoutMs }),
+    });
+    return { app: createProtocolApp(engine, { logs }), prestart: () => engine.prestart() };
+  }
+  const engine = createPerActivationEngine(engineOptions);
+  return { app: createProtocolApp(engine, { logs }), prestart: () => {} };
+}
+
+/** An unstarted HTTP server that serves the executable over `/init` and `/run`. */
+export function createProxyServer(options: ProxyServerOptions = {}): ProxyServer {
+  const { app, prestart } = createProxyApp(options);
+  const server = createHttpServer(app);
+  server.once('listening', prestart);
+  return { server, app };
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
+}
