@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, realpath, rename, symlink } from 'node:fs/promises';
+import { mkdir, realpath, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
@@ -23,6 +23,7 @@ const DIRECTORY_TYPE = 0o040000;
 export async function extractZip(zip: Buffer, directory: string): Promise<void> {
   const root = resolve(directory);
   await mkdir(root, { recursive: true });
+  const realRoot = await realpath(root);
   const zipFile = await openZip(zip);
   const links: Array<{ path: string; target: string }> = [];
   try {
@@ -41,26 +42,35 @@ export async function extractZip(zip: Buffer, directory: string): Promise<void> 
         links.push({ path, target });
       } else {
         await mkdir(dirname(path), { recursive: true });
+        // A link left in the folder before this zip must not carry a file out of it.
+        await landsInside(realRoot, dirname(path), entry.fileName);
         await writeEntry(zipFile, entry, path, mode & 0o111 ? 0o755 : 0o644);
       }
     }
   } finally {
     zipFile.close();
   }
-  for (const link of links) {
-    await mkdir(dirname(link.path), { recursive: true });
-    await symlink(link.target, link.path);
-  }
-  // A chain of links, each fine on its own, may still resolve outside; check where they land.
-  const realRoot = await realpath(root);
-  for (const link of links) {
-    const landing = await realpath(link.path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
-    if (landing !== undefined && landing !== realRoot && !landing.startsWith(realRoot + sep)) {
-      throw new UnsafeZipError(`${relative(root, link.path)}: link resolves outside the action`);
+  try {
+    for (const link of links) {
+      await mkdir(dirname(link.path), { recursive: true });
+      await symlink(link.target, link.path);
     }
+    // A chain of links, each fine on its own, may still resolve outside; check where they land.
+    for (const link of links) await landsInside(realRoot, link.path, relative(root, link.path));
+  } catch (error) {
+    // Links that lead out must not stay behind for a retried /init to write through.
+    await Promise.all(links.map((link) => rm(link.path, { force: true })));
+    throw error;
+  }
+}
+
+async function landsInside(realRoot: string, path: string, shownAs: string): Promise<void> {
+  const landing = await realpath(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (landing !== undefined && landing !== realRoot && !landing.startsWith(realRoot + sep)) {
+    throw new UnsafeZipError(`${shownAs}: link resolves outside the action`);
   }
 }
 

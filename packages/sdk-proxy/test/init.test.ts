@@ -1,0 +1,165 @@
+import { existsSync } from 'node:fs';
+import { lstat, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MESSAGES, SENTINEL } from '@owkit/runtime/core';
+import { initBody, request, runBody } from '@owkit/runtime/testing';
+import { type Zippable, zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { nodeExecutable, startProxy, tempDir } from './helpers.js';
+
+const encoder = new TextEncoder();
+const readsDataFile = `#!/usr/bin/env node
+console.log(JSON.stringify({ data: require('fs').readFileSync('lib/data.txt', 'utf8') }));
+`;
+
+/** Unix mode bits in a zip entry's external attributes, as `zip` on Linux writes them. */
+function entry(text: string, mode = 0o100644): [Uint8Array, { os: number; attrs: number }] {
+  return [encoder.encode(text), { os: 3, attrs: (mode << 16) >>> 0 }];
+}
+
+function zipCode(files: Zippable): Record<string, unknown> {
+  return {
+    value: {
+      name: 'zipped',
+      main: 'main',
+      binary: true,
+      code: Buffer.from(zipSync(files)).toString('base64'),
+    },
+  };
+}
+
+async function proxyInEmptyFolder() {
+  const dir = await tempDir();
+  const actionDir = join(dir, 'action');
+  const proxy = await startProxy({ exec: join(actionDir, 'exec') });
+  return { ...proxy, dir, actionDir };
+}
+
+describe('/init with text code', () => {
+  it('writes the executable with mode 0755 and runs it; a second /init is refused', async () => {
+    const proxy = await proxyInEmptyFolder();
+    const init = await request(proxy.url, '/init', {
+      value: { name: 'sh', main: 'main', binary: false, code: `#!/bin/sh\necho '{"ok":1}'\n` },
+    });
+    expect(init.status).toBe(200);
+    expect(init.json).toEqual({ ok: true });
+    expect((await stat(join(proxy.actionDir, 'exec'))).mode & 0o777).toBe(0o755);
+    expect((await request(proxy.url, '/run', runBody({}))).json).toEqual({ ok: 1 });
+    const again = await request(proxy.url, '/init', initBody());
+    expect(again.status).toBe(403);
+    expect(again.json).toEqual({ error: MESSAGES.reinit });
+  });
+});
+
+describe('/init without code', () => {
+  it('accepts an executable that is already there', async () => {
+    const dir = await tempDir();
+    const exec = await nodeExecutable(dir, `console.log('{}')`);
+    const proxy = await startProxy({ exec });
+    expect((await request(proxy.url, '/init', initBody())).status).toBe(200);
+  });
+
+  it('answers 502 when there is none, with the cause and a sentinel pair in the logs', async () => {
+    const proxy = await proxyInEmptyFolder();
+    const init = await request(proxy.url, '/init', initBody());
+    expect(init.status).toBe(502);
+    expect(init.json).toEqual({ error: MESSAGES.binaryFailed });
+    expect(proxy.logs.stdoutText()).toMatch(new RegExp(`does not exist\\n${SENTINEL}\\n$`));
+    expect(proxy.logs.sentinels()).toEqual({ stdout: 1, stderr: 1 });
+  });
+});
+
+describe('/init with a zip', () => {
+  it('unpacks it next to the executable and runs exec from there', async () => {
+    const proxy = await proxyInEmptyFolder();
+    const init = await request(
+      proxy.url,
+      '/init',
+      zipCode({ exec: entry(readsDataFile), lib: { 'data.txt': entry('from the zip') } }),
+    );
+    expect(init.status).toBe(200);
+    expect((await stat(join(proxy.actionDir, 'exec'))).mode & 0o777).toBe(0o755);
+    expect((await request(proxy.url, '/run', runBody({}))).json).toEqual({ data: 'from the zip' });
+  });
+
+  it('keeps a link that stays inside the action folder', async () => {
+    const proxy = await proxyInEmptyFolder();
+    const init = await request(
+      proxy.url,
+      '/init',
+      zipCode({
+        exec: entry(readsDataFile),
+        lib: { 'real.txt': entry('through a link'), 'data.txt': entry('real.txt', 0o120777) },
+      }),
+    );
+    expect(init.status).toBe(200);
+    expect((await request(proxy.url, '/run', runBody({}))).json).toEqual({
+      data: 'through a link',
+    });
+  });
+
+  it.each([
+    ['a zip without exec', { bin: { exec: entry(readsDataFile) } }, /holds no exec/],
+    ['a path that climbs out', { exec: entry(readsDataFile), '../escaped': entry('x') }, /path/],
+    ['an absolute path', { exec: entry(readsDataFile), '/tmp/owkit-abs': entry('x') }, /path/],
+    [
+      'a link that points out',
+      { exec: entry(readsDataFile), out: entry('../../..', 0o120777) },
+      /escapes/,
+    ],
+    [
+      'a link to an absolute path',
+      { exec: entry(readsDataFile), out: entry('/etc', 0o120777) },
+      /absolute/,
+    ],
+    [
+      'links that lead out only together',
+      {
+        exec: entry(readsDataFile),
+        sub: { up: entry('..', 0o120777) },
+        out: entry('sub/up/..', 0o120777),
+      },
+      /outside/,
+    ],
+  ])('refuses %s with 502', async (_name, files, cause) => {
+    const proxy = await proxyInEmptyFolder();
+    const init = await request(proxy.url, '/init', zipCode(files as Zippable));
+    expect(init.status).toBe(502);
+    expect(init.json).toEqual({ error: MESSAGES.binaryFailed });
+    expect(proxy.logs.stdoutText()).toMatch(cause);
+    expect(proxy.logs.sentinels()).toEqual({ stdout: 1, stderr: 1 });
+    expect(existsSync(join(proxy.dir, 'escaped'))).toBe(false);
+  });
+
+  it('leaves no link behind when it refuses one', async () => {
+    const proxy = await proxyInEmptyFolder();
+    const files = {
+      exec: entry(readsDataFile),
+      sub: { up: entry('..', 0o120777) },
+      out: entry('sub/up/..', 0o120777),
+    };
+    expect((await request(proxy.url, '/init', zipCode(files))).status).toBe(502);
+    await expect(lstat(join(proxy.actionDir, 'sub', 'up'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it.each([
+    ['invalid base64', '@@not base64@@', /not valid base64/],
+    ['base64 that is not a zip', Buffer.from('hello').toString('base64'), /not a usable zip/],
+  ])('refuses %s with 502', async (_name, code, cause) => {
+    const proxy = await proxyInEmptyFolder();
+    const init = await request(proxy.url, '/init', {
+      value: { name: 'x', main: 'main', binary: true, code },
+    });
+    expect(init.status).toBe(502);
+    expect(init.json).toEqual({ error: MESSAGES.binaryFailed });
+    expect(proxy.logs.stdoutText()).toMatch(cause);
+  });
+
+  it('can be retried after a failed /init', async () => {
+    const proxy = await proxyInEmptyFolder();
+    expect((await request(proxy.url, '/init', zipCode({ nothing: entry('') }))).status).toBe(502);
+    const retry = await request(proxy.url, '/init', zipCode({ exec: entry(readsDataFile) }));
+    expect(retry.status).toBe(200);
+    expect(await readFile(join(proxy.actionDir, 'exec'), 'utf8')).toBe(readsDataFile);
+  });
+});

@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { OptionsError } from '@owkit/runtime/core';
+import { describe, expect, it } from 'vitest';
+import * as api from '../src/index.js';
+import { parseOptions, proxyOptionsTable } from '../src/index.js';
+
+describe('parseOptions', () => {
+  it('has the documented defaults', () => {
+    expect(parseOptions([], {})).toEqual({
+      exec: '/action/exec',
+      mode: 'per-activation',
+      port: 8080,
+      host: '0.0.0.0',
+      pool: 1,
+      outputLimit: 16_777_216,
+      timeout: 0,
+    });
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = { OWKIT_MODE: 'loop', OWKIT_POOL: '4', PORT: '9000', OWKIT_TIMEOUT_MS: '5000' };
+    expect(parseOptions(['--pool=2', '--exec', '/srv/run'], env)).toMatchObject({
+      mode: 'loop',
+      pool: 2,
+      port: 9000,
+      timeout: 5000,
+      exec: '/srv/run',
+    });
+  });
+
+  it.each([
+    [['--mode', 'forever'], /--mode: expected one of per-activation, loop/],
+    [['--pool', '0'], /--pool: expected a whole number/],
+    [['--output-limit', 'lots'], /--output-limit/],
+    [['--verbose'], /unknown option --verbose/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseOptions(argv, {})).toThrow(OptionsError);
+    expect(() => parseOptions(argv, {})).toThrow(message);
+  });
+});
+
+describe('documentation and API', () => {
+  it('lists every option in the README exactly as --help prints them', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(proxyOptionsTable());
+  });
+
+  it('exports a stable list of names', () => {
+    expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+      [
+        "ActionCodeError",
+        "ChildStartError",
+        "MAX_ARGUMENT_BYTES",
+        "PROXY_MESSAGES",
+        "UnsafeZipError",
+        "createLoopEngine",
+        "createPerActivationEngine",
+        "createProxyApp",
+        "createProxyServer",
+        "parseOptions",
+        "proxyOptionSpecs",
+        "proxyOptionsTable",
+      ]
+    `);
+  });
+});
