@@ -1,0 +1,148 @@
+package owkit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Handler is an action: it gets the activation's params (the "value" of the /run request, a
+// JSON object or array) and returns its result.
+//
+// Return a value that encodes to a JSON object or array (a struct, a map, a slice,
+// json.RawMessage…), or nil for {}. A value that encodes to anything else (a number, a string,
+// a nil pointer's null) makes the platform report that the action did not return a
+// dictionary. A returned error becomes the application error {"error": err.Error()}.
+//
+// ctx carries the activation's deadline and its facts: see [ActivationFrom].
+type Handler func(ctx context.Context, params json.RawMessage) (any, error)
+
+// Typed adapts a function taking decoded params to a [Handler]: params that do not decode into
+// P become the application error {"error": <the decoding error>}.
+func Typed[P, R any](action func(ctx context.Context, params P) (R, error)) Handler {
+	return func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var params P
+		if err := json.Unmarshal(raw, &params); err != nil {
+			return nil, err
+		}
+		return action(ctx, params)
+	}
+}
+
+// Activation holds the facts the platform sends with one activation. Under concurrent
+// activations this, not the __OW_* environment variables, is the reliable source.
+type Activation struct {
+	ID            string
+	ActionName    string
+	ActionVersion string
+	Namespace     string
+	TransactionID string
+	// APIKey is empty unless the action was created with an API key.
+	APIKey string
+	// Deadline is when the platform stops waiting for the result; zero when none was sent.
+	Deadline time.Time
+}
+
+type activationKey struct{}
+
+// ActivationFrom returns the activation a handler's context belongs to.
+func ActivationFrom(ctx context.Context) (Activation, bool) {
+	activation, ok := ctx.Value(activationKey{}).(Activation)
+	return activation, ok
+}
+
+// activationContext derives the handler's context: the activation's facts, cancelled at its
+// deadline. The caller must call the returned cancel function.
+func activationContext(parent context.Context, activation Activation) (context.Context, context.CancelFunc) {
+	ctx := context.WithValue(parent, activationKey{}, activation)
+	if activation.Deadline.IsZero() {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, activation.Deadline)
+}
+
+// activationFromEnv reads an activation's facts from its __OW_* variables.
+func activationFromEnv(vars map[string]string) Activation {
+	return Activation{
+		ID:            vars["__OW_ACTIVATION_ID"],
+		ActionName:    vars["__OW_ACTION_NAME"],
+		ActionVersion: vars["__OW_ACTION_VERSION"],
+		Namespace:     vars["__OW_NAMESPACE"],
+		TransactionID: vars["__OW_TRANSACTION_ID"],
+		APIKey:        vars["__OW_API_KEY"],
+		Deadline:      parseDeadline(vars["__OW_DEADLINE"]),
+	}
+}
+
+// parseDeadline reads epoch milliseconds; anything else means no deadline.
+func parseDeadline(text string) time.Time {
+	ms, err := strconv.ParseFloat(text, 64)
+	if err != nil || ms <= 0 || ms > 1e15 {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(ms))
+}
+
+// activationVars turns the top-level keys of a /run body, except "value", into __OW_<KEY>
+// variables: strings as they are, numbers and booleans as text, anything else skipped.
+func activationVars(body map[string]json.RawMessage) map[string]string {
+	vars := make(map[string]string, len(body))
+	for key, raw := range body {
+		if key == "value" || !isScalarContext(raw) {
+			continue
+		}
+		text, err := envText(raw)
+		if err != nil {
+			continue
+		}
+		vars["__OW_"+strings.ToUpper(key)] = text
+	}
+	return vars
+}
+
+func isScalarContext(raw json.RawMessage) bool {
+	if len(raw) == 0 {
+		return false
+	}
+	switch raw[0] {
+	case 'n', '{', '[':
+		return false
+	}
+	return true
+}
+
+// processEnv sets each activation's __OW_* variables in the process environment for code that
+// reads os.Getenv, and removes the previous activation's, so nothing leaks from one activation
+// to the next. Concurrent activations see each other's values there: their context is the
+// reliable source.
+type processEnv struct {
+	mu       sync.Mutex
+	previous map[string]string
+}
+
+func (env *processEnv) apply(vars map[string]string, stderr io.Writer) {
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	for key := range env.previous {
+		if _, kept := vars[key]; !kept {
+			if err := os.Unsetenv(key); err != nil {
+				fmt.Fprintf(stderr, "cannot unset %s: %v\n", key, err)
+			}
+		}
+	}
+	for key, value := range vars {
+		if previous, set := env.previous[key]; set && previous == value {
+			continue
+		}
+		if err := os.Setenv(key, value); err != nil {
+			fmt.Fprintf(stderr, "cannot set %s: %v\n", key, err)
+		}
+	}
+	env.previous = vars
+}

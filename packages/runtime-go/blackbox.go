@@ -1,0 +1,86 @@
+package owkit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// RunBlackbox is the whole main function of an action run by a blackbox proxy, once per
+// activation. The params come from the first argument when there is one, else from stdin (the
+// proxy always writes them there; argv is limited to 128 KiB); the __OW_* variables and the
+// deadline come from the environment. The result is printed as the last line of stdout. The
+// process exits 0 when the handler ran (an error it returns is a result: {"error": …}), and
+// non-zero when the params are unusable, the handler panicked, or the result cannot be
+// encoded; an {"error": …} line is printed then too, and the reason goes to stderr.
+func RunBlackbox(handler Handler) {
+	os.Exit(runBlackbox(context.Background(), handler, os.Args[1:], os.Stdin, Stdout, Stderr, os.Getenv))
+}
+
+// Exit codes of a blackbox run.
+const (
+	exitOK          = 0
+	exitActionError = 1
+	exitBadInput    = 2
+)
+
+var activationVarNames = []string{
+	"__OW_ACTIVATION_ID", "__OW_ACTION_NAME", "__OW_ACTION_VERSION", "__OW_NAMESPACE",
+	"__OW_TRANSACTION_ID", "__OW_API_KEY", "__OW_DEADLINE",
+}
+
+func runBlackbox(ctx context.Context, handler Handler, args []string, stdin io.Reader, stdout, stderr *LineWriter, getenv func(string) string) int {
+	params, err := blackboxParams(args, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "owkit: %v\n", err)
+		printLine(stdout, stderr, errorBody(err.Error()))
+		return exitBadInput
+	}
+	vars := make(map[string]string, len(activationVarNames))
+	for _, name := range activationVarNames {
+		vars[name] = getenv(name)
+	}
+	activationCtx, cancel := activationContext(ctx, activationFromEnv(vars))
+	defer cancel()
+	result, err := callHandler(activationCtx, handler, params, stderr)
+	line, encoded := lineResult(result, err, stderr)
+	printLine(stdout, stderr, line)
+	if !encoded || errors.As(err, new(panicError)) {
+		return exitActionError
+	}
+	return exitOK
+}
+
+func printLine(stdout, stderr *LineWriter, line []byte) {
+	if err := stdout.writeLine(line); err != nil {
+		fmt.Fprintf(stderr, "owkit: cannot write the result: %v\n", err)
+	}
+}
+
+// blackboxParams reads the params; nothing at all (a binary run by hand with no input) means
+// {}.
+func blackboxParams(args []string, stdin io.Reader) (json.RawMessage, error) {
+	var input []byte
+	if len(args) > 0 {
+		input = []byte(args[0])
+	} else {
+		var err error
+		if input, err = io.ReadAll(stdin); err != nil {
+			return nil, fmt.Errorf("cannot read the params from stdin: %w", err)
+		}
+	}
+	input = bytes.TrimSpace(input)
+	switch {
+	case len(input) == 0:
+		return json.RawMessage(emptyObject), nil
+	case !json.Valid(input):
+		return nil, errors.New("The params are not valid JSON.")
+	case !isDictionaryOrArray(input):
+		return nil, errNotDictionaryArgument
+	}
+	return input, nil
+}

@@ -1,0 +1,3 @@
+module github.com/owkit/owkit/packages/runtime-go
+
+go 1.24
