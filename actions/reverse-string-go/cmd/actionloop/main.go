@@ -1,0 +1,9 @@
+// The action as the persistent child an actionloop proxy starts once (/action/exec).
+package main
+
+import (
+	"github.com/owkit/owkit/actions/reverse-string-go/reverse"
+	owkit "github.com/owkit/owkit/packages/runtime-go"
+)
+
+func main() { owkit.ServeLoop(reverse.Handle) }

@@ -1,0 +1,9 @@
+// The action as the executable a blackbox proxy runs once per activation (/action/exec).
+package main
+
+import (
+	"github.com/owkit/owkit/actions/reverse-string-go/reverse"
+	owkit "github.com/owkit/owkit/packages/runtime-go"
+)
+
+func main() { owkit.RunBlackbox(reverse.Handle) }
