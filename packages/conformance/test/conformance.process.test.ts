@@ -1,0 +1,3 @@
+import { defineConformance } from '../src/suite.js';
+
+defineConformance('process');
