@@ -170,21 +170,21 @@ func (s *Server) init(body []byte) (int, []byte) {
 // applyInitEnv sets value.env in the process environment. Natives carry their code, so
 // value.code and value.main mean nothing here; a body of another shape sets nothing.
 func (s *Server) applyInitEnv(body []byte) {
-	var request struct {
-		Value struct {
-			Env map[string]json.RawMessage `json:"env"`
-		} `json:"value"`
-	}
-	if err := json.Unmarshal(body, &request); err != nil {
+	// Maps, not structs: encoding/json matches struct fields case-insensitively, and only the
+	// exact keys "value" and "env" count.
+	var request, value map[string]json.RawMessage
+	var env map[string]json.RawMessage
+	if json.Unmarshal(body, &request) != nil || json.Unmarshal(request["value"], &value) != nil ||
+		json.Unmarshal(value["env"], &env) != nil {
 		return
 	}
-	keys := make([]string, 0, len(request.Value.Env))
-	for key := range request.Value.Env {
+	keys := make([]string, 0, len(env))
+	for key := range env {
 		keys = append(keys, key)
 	}
 	sort.Strings(keys)
 	for _, key := range keys {
-		text, err := envText(request.Value.Env[key])
+		text, err := envText(env[key])
 		if err == nil {
 			err = os.Setenv(key, text)
 		}

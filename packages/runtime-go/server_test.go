@@ -337,3 +337,20 @@ func TestTypedDecodesParams(t *testing.T) {
 		t.Errorf("got %d %s", got.status, got.body)
 	}
 }
+
+func TestInitEnvKeysAreCaseSensitiveAndOddShapesSetNothing(t *testing.T) {
+	t.Setenv("OWKIT_T_ODD", "before")
+	for _, body := range []string{
+		`{"value":{"ENV":{"OWKIT_T_ODD":"x"}}}`,
+		`{"Value":{"env":{"OWKIT_T_ODD":"x"}}}`,
+		`{"value":{"env":["OWKIT_T_ODD"]}}`,
+		`{"value":null}`,
+		`[]`,
+	} {
+		ts := startServer(t, echoParams, Options{})
+		expectAnswer(t, ts.post(t, "/init", body), 200, `{"ok":true}`)
+		if got := os.Getenv("OWKIT_T_ODD"); got != "before" {
+			t.Errorf("%s set OWKIT_T_ODD to %q", body, got)
+		}
+	}
+}
