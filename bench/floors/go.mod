@@ -1,0 +1,3 @@
+module github.com/owkit/owkit/bench/floors
+
+go 1.24

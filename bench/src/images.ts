@@ -1,0 +1,142 @@
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { DockerCli } from './docker.js';
+import { BenchError } from './errors.js';
+import { FLOOR_BIN_DIR, FLOORS_DIR } from './paths.js';
+import type { LocalRegistry } from './registry.js';
+import type { Variant } from './variants.js';
+
+export const NODE_BASE_IMAGE = 'owkit/node-base:24';
+
+const GO_FLOORS = [
+  { binary: 'floor-go', packageDir: './go', image: 'owkit/floor:go' },
+  { binary: 'floor-engine', packageDir: './engine', image: 'owkit/floor:engine' },
+] as const;
+
+/** Static Go floors into bench/bin (process mode runs them there; images copy them). */
+export async function buildFloorBinaries(): Promise<void> {
+  await mkdir(FLOOR_BIN_DIR, { recursive: true });
+  for (const floor of GO_FLOORS) {
+    const result = await execa(
+      'go',
+      [
+        'build',
+        '-trimpath',
+        '-ldflags=-s -w',
+        '-o',
+        join(FLOOR_BIN_DIR, floor.binary),
+        floor.packageDir,
+      ],
+      { cwd: FLOORS_DIR, env: { CGO_ENABLED: '0' }, reject: false, stdin: 'ignore' },
+    );
+    if (result.exitCode !== 0) {
+      throw new BenchError(`go build of ${floor.binary} failed: ${String(result.stderr).trim()}`);
+    }
+  }
+}
+
+/** owkit/floor:go, owkit/floor:engine (FROM scratch) and owkit/floor:node (on node-base). */
+export async function buildFloorImages(docker: DockerCli): Promise<void> {
+  await buildFloorBinaries();
+  const staging = await mkdtemp(join(tmpdir(), 'owkit-floor-'));
+  try {
+    for (const floor of GO_FLOORS) {
+      const context = join(staging, floor.binary);
+      await mkdir(context);
+      await copyFile(join(FLOOR_BIN_DIR, floor.binary), join(context, 'server'));
+      await copyFile(join(FLOORS_DIR, 'Dockerfile.scratch'), join(context, 'Dockerfile'));
+      await docker.build(context, floor.image);
+    }
+    if (await docker.imageExists(NODE_BASE_IMAGE)) {
+      const context = join(staging, 'node');
+      await mkdir(context);
+      await copyFile(join(FLOORS_DIR, 'node/server.mjs'), join(context, 'server.mjs'));
+      await copyFile(join(FLOORS_DIR, 'Dockerfile.node'), join(context, 'Dockerfile'));
+      await docker.build(context, 'owkit/floor:node', { BASE_IMAGE: NODE_BASE_IMAGE });
+    }
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+export interface ImageResult {
+  image: string;
+  imageId: string;
+  /** Uncompressed size as the engine reports it (`docker image inspect` .Size). */
+  imageBytes: number;
+  layerCount: number;
+  /** `null` for FROM scratch. */
+  baseImage: string | null;
+  baseImageBytes: number;
+  addedOverBaseBytes: number;
+  addedLayerCount: number;
+  /** Sum of the layer blobs in the pushed manifest: what a pull downloads. */
+  compressedImageBytes: number | null;
+  /** The compressed layers above the base's. */
+  compressedAddedOverBaseBytes: number | null;
+  compressedLayerBytes: number[] | null;
+}
+
+export async function inspectVariantImage(
+  docker: DockerCli,
+  variant: Variant,
+): Promise<ImageResult> {
+  if (variant.image === undefined) throw new BenchError(`${variant.name} has no image`);
+  const facts = await docker.inspectImage(variant.image);
+  const base =
+    variant.baseImage === null || variant.baseImage === undefined
+      ? null
+      : await docker.inspectImage(variant.baseImage);
+  if (base !== null) {
+    const shared = base.layerDiffIds.every((layer, i) => facts.layerDiffIds[i] === layer);
+    if (!shared) {
+      throw new BenchError(`${variant.image} is not built on the current ${variant.baseImage}`);
+    }
+  }
+  const baseLayers = base?.layerDiffIds.length ?? 0;
+  return {
+    image: variant.image,
+    imageId: facts.id,
+    imageBytes: facts.sizeBytes,
+    layerCount: facts.layerDiffIds.length,
+    baseImage: variant.baseImage ?? null,
+    baseImageBytes: base?.sizeBytes ?? 0,
+    addedOverBaseBytes: facts.sizeBytes - (base?.sizeBytes ?? 0),
+    addedLayerCount: facts.layerDiffIds.length - baseLayers,
+    compressedImageBytes: null,
+    compressedAddedOverBaseBytes: null,
+    compressedLayerBytes: null,
+  };
+}
+
+/** `owkit/x:tag` → `127.0.0.1:port/owkit/x:tag`. */
+export function registryName(registry: LocalRegistry, image: string): string {
+  return `${registry.address}/${image}`;
+}
+
+/** Pushes the image once and fills in the compressed sizes from the registry's manifest. */
+export async function pushAndMeasure(
+  docker: DockerCli,
+  registry: LocalRegistry,
+  result: ImageResult,
+): Promise<void> {
+  const target = registryName(registry, result.image);
+  await docker.tag(result.image, target);
+  try {
+    await docker.push(target);
+  } finally {
+    await docker.removeImage(target);
+  }
+  const colon = result.image.lastIndexOf(':');
+  const sizes = await registry.manifestSizes(
+    result.image.slice(0, colon),
+    result.image.slice(colon + 1),
+  );
+  const layerBytes = sizes.layers.map((layer) => layer.compressedBytes);
+  const baseLayers = result.layerCount - result.addedLayerCount;
+  result.compressedLayerBytes = layerBytes;
+  result.compressedImageBytes = layerBytes.reduce((a, b) => a + b, 0);
+  result.compressedAddedOverBaseBytes = layerBytes.slice(baseLayers).reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { DockerCli } from './docker.js';
+import { BenchError } from './errors.js';
+import { containerProbe, processTreeProbe, type ResourceProbe } from './memory.js';
+import type { Variant } from './variants.js';
+
+/** One running server of a variant, in a container or as a plain process. */
+export interface ServerInstance {
+  /** Container id, or `pid <n>`. */
+  id: string;
+  port: number;
+  url: string;
+  alive(): boolean;
+  probe(): Promise<ResourceProbe>;
+  stop(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  port: number;
+  /** CPUs the server may use (`--cpuset-cpus` / `taskset -c`); unpinned when absent. */
+  cpuset?: string;
+  /** The image to run instead of the variant's own (a registry copy, for pulls). */
+  image?: string;
+}
+
+export interface Launcher {
+  runtime: 'docker' | 'process';
+  /** Resolves once the server has been started (the CLI returned, or the process spawned). */
+  launch(variant: Variant, options: LaunchOptions): Promise<ServerInstance>;
+}
+
+export function dockerLauncher(docker: DockerCli): Launcher {
+  return {
+    runtime: 'docker',
+    async launch(variant, options) {
+      const image = options.image ?? variant.image;
+      if (image === undefined) throw new BenchError(`${variant.name} has no image`);
+      const id = await docker.runDetached(image, {
+        port: options.port,
+        env: variant.env,
+        ...(options.cpuset === undefined ? {} : { cpuset: options.cpuset }),
+      });
+      let removed = false;
+      let probe: ResourceProbe | undefined;
+      return {
+        id,
+        port: options.port,
+        url: `http://127.0.0.1:${options.port}`,
+        // A container that exited is noticed by the port wait's deadline instead: asking the
+        // engine on every poll would slow the poll down to the CLI's speed.
+        alive: () => !removed,
+        async probe() {
+          probe ??= await containerProbe(await docker.mainPid(id));
+          return probe;
+        },
+        async stop() {
+          if (removed) return;
+          removed = true;
+          await docker.remove(id);
+        },
+      };
+    },
+  };
+}
+
+export function processLauncher(): Launcher {
+  return {
+    runtime: 'process',
+    async launch(variant, options) {
+      if (variant.process === undefined) throw new BenchError(`${variant.name} has no command`);
+      const { command, args } = variant.process;
+      const [file, argv] =
+        options.cpuset === undefined
+          ? [command, args]
+          : ['taskset', ['--cpu-list', options.cpuset, command, ...args]];
+      // The servers' logs (sentinels included) go to /dev/null: the cheapest sink there is,
+      // which makes process mode the upper bound of what the logging costs.
+      const child = spawn(file, argv, {
+        env: { ...process.env, ...variant.env, PORT: String(options.port) },
+        stdio: 'ignore',
+      });
+      await Promise.race([
+        once(child, 'spawn'),
+        once(child, 'error').then(([error]) => {
+          throw new BenchError(`could not start ${command}: ${String(error)}`);
+        }),
+      ]);
+      const pid = child.pid as number;
+      let exited = false;
+      child.once('exit', () => {
+        exited = true;
+      });
+      return {
+        id: `pid ${pid}`,
+        port: options.port,
+        url: `http://127.0.0.1:${options.port}`,
+        alive: () => !exited,
+        async probe() {
+          return processTreeProbe(pid);
+        },
+        async stop() {
+          if (exited) return;
+          const gone = once(child, 'exit');
+          child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+          await gone;
+          clearTimeout(timer);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { BenchError } from './errors.js';
+import { percentile } from './stats.js';
+import { EXPECTED_RESULT, PARAMS } from './workload.js';
+
+export interface SpawnFloorResult {
+  binary: string;
+  cpuset: string;
+  durationSeconds: number;
+  warmupCalls: number;
+  calls: number;
+  callsPerSec: number;
+  perCallMsP50: number;
+  perCallMsP90: number;
+  perCallMsP99: number;
+  perCallMsMin: number;
+  /** Every per-call time, in order. */
+  perCallMs: number[];
+  failures: string[];
+}
+
+/**
+ * One activation the way the blackbox proxy runs it: a detached child with the params as its
+ * argument and on stdin, stdout read to its last line. No HTTP, no server.
+ */
+export async function spawnOnce(binary: string, input: string): Promise<string> {
+  const child = execa(binary, [input], {
+    cwd: dirname(binary),
+    env: { __OW_ACTIVATION_ID: 'bench', __OW_ACTION_NAME: '/guest/reverse' },
+    extendEnv: false,
+    detached: true,
+    buffer: false,
+    reject: false,
+    stripFinalNewline: false,
+  });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.stderr.resume();
+  child.stdin.on('error', () => {});
+  child.stdin.end(input);
+  const result = await child;
+  if (result.failed && result.exitCode === undefined) {
+    throw new BenchError(`could not run ${binary}: ${result.message}`);
+  }
+  const lines = Buffer.concat(chunks).toString('utf8').trimEnd().split('\n');
+  return lines[lines.length - 1] ?? '';
+}
+
+/** Calls the binary back to back, one at a time, for `durationSeconds` after a short warm-up. */
+export async function runSpawnFloor(
+  binary: string,
+  durationSeconds: number,
+  warmupSeconds: number,
+): Promise<SpawnFloorResult> {
+  const input = JSON.stringify(PARAMS);
+  const failures: string[] = [];
+  let warmupCalls = 0;
+  const warmupEnd = performance.now() + warmupSeconds * 1000;
+  while (performance.now() < warmupEnd) {
+    const answer = await spawnOnce(binary, input);
+    if (answer !== EXPECTED_RESULT) failures.push(`warm-up answer ${JSON.stringify(answer)}`);
+    warmupCalls++;
+    if (failures.length > 0) break;
+  }
+  const perCallMs: number[] = [];
+  const start = performance.now();
+  const end = start + durationSeconds * 1000;
+  while (failures.length === 0 && performance.now() < end) {
+    const t0 = performance.now();
+    const answer = await spawnOnce(binary, input);
+    perCallMs.push(performance.now() - t0);
+    if (answer !== EXPECTED_RESULT) failures.push(`answer ${JSON.stringify(answer)}`);
+  }
+  const elapsedSeconds = (performance.now() - start) / 1000;
+  if (perCallMs.length === 0) failures.push('no call completed');
+  const any = perCallMs.length > 0;
+  return {
+    binary,
+    cpuset: '',
+    durationSeconds: elapsedSeconds,
+    warmupCalls,
+    calls: perCallMs.length,
+    callsPerSec: perCallMs.length / elapsedSeconds,
+    perCallMsP50: any ? percentile(perCallMs, 50) : 0,
+    perCallMsP90: any ? percentile(perCallMs, 90) : 0,
+    perCallMsP99: any ? percentile(perCallMs, 99) : 0,
+    perCallMsMin: any ? Math.min(...perCallMs) : 0,
+    perCallMs,
+    failures,
+  };
+}
+
+const CHILD_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), 'spawn-floor-child.js');
+
+/**
+ * Runs the spawn floor in a Node process of its own held to the server's CPU, as the proxy
+ * would be, so it competes with the load generator no more than a server does.
+ */
+export async function measureSpawnFloor(
+  binary: string,
+  cpuset: string,
+  durationSeconds: number,
+  warmupSeconds: number,
+): Promise<SpawnFloorResult> {
+  const result = await execa(
+    'taskset',
+    [
+      '--cpu-list',
+      cpuset,
+      process.execPath,
+      CHILD_ENTRY,
+      binary,
+      String(durationSeconds),
+      String(warmupSeconds),
+    ],
+    { reject: false, stdin: 'ignore' },
+  );
+  if (result.exitCode !== 0) {
+    throw new BenchError(`spawn floor failed: ${String(result.stderr || result.stdout).trim()}`);
+  }
+  return { ...(JSON.parse(String(result.stdout)) as SpawnFloorResult), cpuset };
+}

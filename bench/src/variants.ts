@@ -1,0 +1,203 @@
+/**
+ * The one list of what the bench measures: the four ways of running the reverse-string action,
+ * and the floors each is compared with. Everything else (images to check, order of runs, report
+ * rows, ratios) is derived from here.
+ */
+import { resolve } from 'node:path';
+import { FLOOR_BIN_DIR, FLOORS_DIR, REPO_DIR } from './paths.js';
+
+export const VARIANT_NAMES = [
+  'ts-native',
+  'go-native',
+  'go-blackbox',
+  'go-actionloop',
+  'floor-node',
+  'floor-node-no-sentinels',
+  'floor-go',
+  'floor-go-no-sentinels',
+  'floor-engine',
+  'floor-spawn',
+] as const;
+
+export type VariantName = (typeof VARIANT_NAMES)[number];
+
+export function isVariantName(name: string): name is VariantName {
+  return (VARIANT_NAMES as readonly string[]).includes(name);
+}
+
+/** How a variant runs without Docker: a command line relative to nothing (absolute paths). */
+export interface ProcessCommand {
+  command: string;
+  args: string[];
+}
+
+export interface Variant {
+  name: VariantName;
+  role: 'variant' | 'floor';
+  description: string;
+  /** `server`: answers the protocol on PORT. `spawn`: no server, Node spawning a binary. */
+  kind: 'server' | 'spawn';
+  /** The image in Docker mode; absent for the spawn floor. */
+  image?: string;
+  /** The image this one is built on, for "bytes added"; `null` is `FROM scratch`. */
+  baseImage?: string | null;
+  /** Extra environment for the container or process. */
+  env: Record<string, string>;
+  measure: { image: boolean; coldStart: boolean; throughput: boolean };
+  /** The floor each measurement is held against, where one applies. */
+  floors: { coldStart?: VariantName; throughput?: VariantName };
+  /** The exact first `/run` body expected; `null` when the server does not do the work. */
+  expectedRunBody: string | null;
+  process?: ProcessCommand;
+}
+
+const GO_BIN_DIR = resolve(REPO_DIR, 'actions/reverse-string-go/bin');
+export const BLACKBOX_BINARY = resolve(GO_BIN_DIR, 'blackbox');
+const PROXY_BUNDLE = resolve(REPO_DIR, 'packages/sdk-proxy/dist/owkit-proxy.mjs');
+const REVERSED = '{"reversed":"dlrow olleh"}';
+const NO_SENTINELS = { OWKIT_FLOOR_SENTINELS: '0' };
+
+export const VARIANTS: readonly Variant[] = [
+  {
+    name: 'ts-native',
+    role: 'variant',
+    description: 'TypeScript handler on the native owkit runtime, Node 24 base',
+    kind: 'server',
+    image: 'owkit/reverse-string:ts-native',
+    baseImage: 'owkit/node-base:24',
+    env: {},
+    measure: { image: true, coldStart: true, throughput: true },
+    floors: { coldStart: 'floor-node', throughput: 'floor-node' },
+    expectedRunBody: REVERSED,
+    process: {
+      command: 'node',
+      args: [resolve(REPO_DIR, 'actions/reverse-string/dist/action.mjs')],
+    },
+  },
+  {
+    name: 'go-native',
+    role: 'variant',
+    description: 'Go handler on the native owkit Go runtime, FROM scratch',
+    kind: 'server',
+    image: 'owkit/reverse-string:go-native',
+    baseImage: null,
+    env: {},
+    measure: { image: true, coldStart: true, throughput: true },
+    floors: { coldStart: 'floor-go', throughput: 'floor-go' },
+    expectedRunBody: REVERSED,
+    process: { command: resolve(GO_BIN_DIR, 'native'), args: [] },
+  },
+  {
+    name: 'go-blackbox',
+    role: 'variant',
+    description: 'owkit sdk-proxy spawning the Go binary per activation (the seed baseline)',
+    kind: 'server',
+    image: 'owkit/reverse-string:go-blackbox',
+    baseImage: 'owkit/sdk-proxy:latest',
+    env: {},
+    measure: { image: true, coldStart: true, throughput: true },
+    floors: { coldStart: 'floor-node', throughput: 'floor-spawn' },
+    expectedRunBody: REVERSED,
+    process: { command: 'node', args: [PROXY_BUNDLE, '--exec', BLACKBOX_BINARY] },
+  },
+  {
+    name: 'go-actionloop',
+    role: 'variant',
+    description: 'owkit sdk-proxy in loop mode with one persistent Go child',
+    kind: 'server',
+    image: 'owkit/reverse-string:go-actionloop',
+    baseImage: 'owkit/sdk-proxy:loop',
+    env: {},
+    measure: { image: true, coldStart: true, throughput: true },
+    floors: { coldStart: 'floor-node', throughput: 'floor-node' },
+    expectedRunBody: REVERSED,
+    process: {
+      command: 'node',
+      args: [PROXY_BUNDLE, '--mode', 'loop', '--exec', resolve(GO_BIN_DIR, 'actionloop')],
+    },
+  },
+  {
+    name: 'floor-node',
+    role: 'floor',
+    description: 'bare node:http doing the same work, writing the two sentinel lines',
+    kind: 'server',
+    image: 'owkit/floor:node',
+    baseImage: 'owkit/node-base:24',
+    env: {},
+    measure: { image: true, coldStart: true, throughput: true },
+    floors: {},
+    expectedRunBody: REVERSED,
+    process: { command: 'node', args: [resolve(FLOORS_DIR, 'node/server.mjs')] },
+  },
+  {
+    name: 'floor-node-no-sentinels',
+    role: 'floor',
+    description: 'floor-node with the sentinel lines switched off (not reachable when compliant)',
+    kind: 'server',
+    image: 'owkit/floor:node',
+    baseImage: 'owkit/node-base:24',
+    env: NO_SENTINELS,
+    measure: { image: false, coldStart: false, throughput: true },
+    floors: {},
+    expectedRunBody: REVERSED,
+    process: { command: 'node', args: [resolve(FLOORS_DIR, 'node/server.mjs')] },
+  },
+  {
+    name: 'floor-go',
+    role: 'floor',
+    description: 'bare Go net/http doing the same work, writing the two sentinel lines',
+    kind: 'server',
+    image: 'owkit/floor:go',
+    baseImage: null,
+    env: {},
+    measure: { image: true, coldStart: true, throughput: true },
+    floors: {},
+    expectedRunBody: REVERSED,
+    process: { command: resolve(FLOOR_BIN_DIR, 'floor-go'), args: [] },
+  },
+  {
+    name: 'floor-go-no-sentinels',
+    role: 'floor',
+    description: 'floor-go with the sentinel lines switched off (not reachable when compliant)',
+    kind: 'server',
+    image: 'owkit/floor:go',
+    baseImage: null,
+    env: NO_SENTINELS,
+    measure: { image: false, coldStart: false, throughput: true },
+    floors: {},
+    expectedRunBody: REVERSED,
+    process: { command: resolve(FLOOR_BIN_DIR, 'floor-go'), args: [] },
+  },
+  {
+    name: 'floor-engine',
+    role: 'floor',
+    description: 'FROM scratch static Go binary that answers at once: the engine alone',
+    kind: 'server',
+    image: 'owkit/floor:engine',
+    baseImage: null,
+    env: {},
+    measure: { image: true, coldStart: true, throughput: false },
+    floors: {},
+    expectedRunBody: null,
+    process: { command: resolve(FLOOR_BIN_DIR, 'floor-engine'), args: [] },
+  },
+  {
+    name: 'floor-spawn',
+    role: 'floor',
+    description: 'Node spawning the Go blackbox binary directly, no HTTP, one call at a time',
+    kind: 'spawn',
+    env: {},
+    measure: { image: false, coldStart: false, throughput: true },
+    floors: {},
+    expectedRunBody: REVERSED,
+  },
+];
+
+export function variantNamed(name: VariantName): Variant {
+  const variant = VARIANTS.find((candidate) => candidate.name === name);
+  if (variant === undefined) throw new Error(`no variant named ${name}`);
+  return variant;
+}
+
+/** The variant every other one is also compared with: the seed's way of running Go. */
+export const BASELINE: VariantName = 'go-blackbox';

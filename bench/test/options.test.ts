@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { OptionsError, optionsHelp, parseOptions } from '../src/options.js';
+import { VARIANT_NAMES } from '../src/variants.js';
+
+describe('parseOptions', () => {
+  it('gives the full profile and every variant by default', () => {
+    const options = parseOptions([], {});
+    expect(options).toMatchObject({
+      quick: false,
+      variants: [...VARIANT_NAMES],
+      runtime: 'auto',
+      repeats: 20,
+      pullRepeats: 5,
+      durationSeconds: 10,
+      warmupSeconds: 2,
+      connections: [1, 32],
+    });
+    expect(options.outDir).toMatch(/bench\/results$/);
+  });
+
+  it('--quick shortens every count that was not given explicitly', () => {
+    expect(parseOptions(['--quick'], {})).toMatchObject({
+      quick: true,
+      repeats: 5,
+      pullRepeats: 2,
+      durationSeconds: 2,
+      warmupSeconds: 1,
+    });
+    expect(parseOptions(['--quick', '--repeats', '7'], {}).repeats).toBe(7);
+  });
+
+  it('ignores the bare -- that pnpm and turbo forward', () => {
+    expect(parseOptions(['--', '--', '--quick'], {}).quick).toBe(true);
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = { OWKIT_BENCH_QUICK: 'true', OWKIT_BENCH_RUNTIME: 'process' };
+    expect(parseOptions([], env)).toMatchObject({ quick: true, runtime: 'process' });
+    expect(parseOptions(['--runtime=docker'], env).runtime).toBe('docker');
+  });
+
+  it('parses lists of variants and connection counts', () => {
+    const options = parseOptions(
+      ['--variants', 'go-native, floor-go', '--connections', '1,8,8'],
+      {},
+    );
+    expect(options.variants).toEqual(['go-native', 'floor-go']);
+    expect(options.connections).toEqual([1, 8]);
+    expect(parseOptions(['--pull-repeats', '0'], {}).pullRepeats).toBe(0);
+  });
+
+  it('rejects unknown variants, runtimes, flags and bad numbers', () => {
+    expect(() => parseOptions(['--variants', 'go-fast'], {})).toThrow(/unknown variant "go-fast"/);
+    expect(() => parseOptions(['--runtime', 'podman'], {})).toThrow(OptionsError);
+    expect(() => parseOptions(['--fast'], {})).toThrow(/unknown option --fast/);
+    expect(() => parseOptions(['--duration', '-3'], {})).toThrow(/--duration/);
+    expect(() => parseOptions(['--connections', '0'], {})).toThrow(OptionsError);
+  });
+
+  it('documents every flag in the help table', () => {
+    const help = optionsHelp();
+    for (const flag of [
+      '--quick',
+      '--variants',
+      '--runtime',
+      '--repeats',
+      '--duration',
+      '--connections',
+      '--out',
+    ]) {
+      expect(help).toContain(`\`${flag}\``);
+    }
+  });
+});
