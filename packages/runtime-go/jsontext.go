@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // encodeJSON writes v as compact JSON the way every owkit server does: no HTML escaping, so the
@@ -53,6 +54,10 @@ func envText(raw json.RawMessage) (string, error) {
 	}
 	switch raw[0] {
 	case '"':
+		// Most context values (ids, names, deadlines) hold no escapes: skip the decoder.
+		if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+			return string(inner), nil
+		}
 		var text string
 		err := json.Unmarshal(raw, &text)
 		return text, err

@@ -42,3 +42,19 @@ func TestEncodeJSONMatchesJSONStringifyWithLineSeparatorsEscaped(t *testing.T) {
 		t.Errorf("got %s %v, want %s", got, err, want)
 	}
 }
+
+func TestEnvTextDecodesStringsWithAndWithoutEscapes(t *testing.T) {
+	cases := map[string]string{
+		`"a1b2"`:          "a1b2",
+		`""`:              "",
+		`"é"`:             "é",
+		`"a\"b\\c\u00e9"`: `a"b\cé`,
+		"\"a\xffb\"":      "a\ufffdb",
+	}
+	for raw, want := range cases {
+		got, err := envText(json.RawMessage(raw))
+		if err != nil || got != want {
+			t.Errorf("envText(%q) = %q %v, want %q", raw, got, err, want)
+		}
+	}
+}

@@ -47,10 +47,10 @@ for (const { kind, tag, base } of images) {
   try {
     copyFileSync(path.join('bin', kind), path.join(context, kind));
     copyFileSync(`Dockerfile.${kind}`, path.join(context, 'Dockerfile'));
-    const build = docker(['build', '--quiet', '--tag', tag, context], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    // Output only on failure: the classic builder prints a deprecation notice on every build.
+    const build = docker(['build', '--quiet', '--tag', tag, context]);
     if (build.error || build.status !== 0) {
+      process.stderr.write(`${build.stdout ?? ''}${build.stderr ?? ''}`);
       process.stderr.write(`image: docker build of ${tag} failed\n`);
       process.exit(1);
     }
