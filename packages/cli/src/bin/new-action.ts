@@ -1,0 +1,26 @@
+import { EXIT } from '../errors.js';
+import { newAction } from '../new-action/new-action.js';
+import { NEW_ACTION_USAGE, parseOptions } from '../new-action/options.js';
+import { findRepoRoot } from '../repo.js';
+import { runCommand } from './run-command.js';
+
+await runCommand('new-action', async ({ progress }) => {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  if (options.help) {
+    process.stdout.write(NEW_ACTION_USAGE);
+    return EXIT.ok;
+  }
+  const generated = await newAction(options, findRepoRoot(), progress);
+  process.stdout.write(
+    [
+      `actions/${options.name}: ${generated.packageName}, image ${generated.image}`,
+      ...generated.files.map((file) => `  ${file}`),
+      '',
+      'next:',
+      `  pnpm invoke ${options.name} '{"payload":"abc"}'   # builds ${generated.image} first`,
+      `  pnpm turbo run test --filter=${generated.packageName}`,
+      '',
+    ].join('\n'),
+  );
+  return EXIT.ok;
+});

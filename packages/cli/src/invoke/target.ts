@@ -1,0 +1,158 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import {
+  type ActionInfo,
+  type ActionStyle,
+  describeAction,
+  isActionName,
+  listActions,
+} from '../actions.js';
+import { type Progress, runTurbo } from '../build.js';
+import { CliError, usageError } from '../errors.js';
+import type { Style } from '../styles.js';
+
+/** What `pnpm invoke` runs: an action folder's style, or an image no folder declares. */
+export interface Target {
+  /** The action's name as the platform would know it (`/init` name, `action_name`). */
+  name: string;
+  image: string;
+  action: ActionInfo | undefined;
+  style: ActionStyle | undefined;
+}
+
+export async function resolveTarget(
+  root: string,
+  reference: string,
+  style: Style | undefined,
+): Promise<Target> {
+  const action = isActionName(reference) ? describeAction(root, reference) : undefined;
+  if (action !== undefined) {
+    const chosen =
+      style === undefined ? action.styles[0] : action.styles.find((s) => s.style === style);
+    if (chosen === undefined) {
+      throw usageError(
+        `actions/${action.name} has no ${style} style: pick one of ${action.styles.map((s) => s.style).join(', ')}`,
+      );
+    }
+    return { name: action.name, image: chosen.image, action, style: chosen };
+  }
+  for (const candidate of listActions(root)) {
+    const declared = candidate.styles.find((s) => s.image === reference);
+    if (declared !== undefined) {
+      if (style !== undefined && style !== declared.style) {
+        throw usageError(`${reference} is the ${declared.style} style; drop --style ${style}`);
+      }
+      return { name: candidate.name, image: reference, action: candidate, style: declared };
+    }
+  }
+  if (await imageExists(reference)) {
+    const name =
+      reference
+        .replace(/[:@].*$/, '')
+        .split('/')
+        .at(-1) ?? reference;
+    return { name, image: reference, action: undefined, style: undefined };
+  }
+  const known = listActions(root).map((a) => a.name);
+  throw usageError(
+    `no action folder actions/${reference} and no local image ${reference}: name one of ${known.join(', ') || '(no actions yet)'}, or an image from docker image ls`,
+  );
+}
+
+export async function imageExists(image: string): Promise<boolean> {
+  const result = await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', image], {
+    reject: false,
+    stdin: 'ignore',
+  });
+  return result.exitCode === 0;
+}
+
+/** Builds the image when it is missing (or when asked), through turbo so base images come first. */
+export async function ensureImage(
+  root: string,
+  target: Target,
+  rebuild: boolean,
+  progress: Progress,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (!rebuild && (await imageExists(target.image))) return;
+  if (target.action === undefined) {
+    throw new CliError(
+      `${target.image} is not on this machine and invoke never pulls: build or load it first`,
+    );
+  }
+  progress(`building ${target.image} (turbo run image --filter=${target.action.packageName}) …`);
+  await runTurbo(root, 'image', target.action.packageName, signal);
+  if (!(await imageExists(target.image))) {
+    throw new CliError(
+      `turbo built ${target.action.packageName} but no image ${target.image} exists: check that its image script tags it so`,
+    );
+  }
+}
+
+export interface LocalCommand {
+  command: string;
+  args: string[];
+  cwd: string;
+}
+
+/** The process `--process` starts for a style: the bundle, the binary, or the proxy around it. */
+export function localCommand(root: string, action: ActionInfo, style: ActionStyle): LocalCommand {
+  const cwd = action.dir;
+  switch (style.style) {
+    case 'ts-native':
+      return { command: process.execPath, args: [style.artifact], cwd };
+    case 'go-native':
+      return { command: style.artifact, args: [], cwd };
+    case 'go-blackbox':
+    case 'go-actionloop':
+      return {
+        command: process.execPath,
+        args: [
+          proxyBundle(root),
+          '--mode',
+          style.style === 'go-blackbox' ? 'per-activation' : 'loop',
+          '--exec',
+          style.artifact,
+        ],
+        cwd,
+      };
+  }
+}
+
+export function proxyBundle(root: string): string {
+  return join(root, 'packages', 'sdk-proxy', 'dist', 'owkit-proxy.mjs');
+}
+
+/** Builds the bundle or binary (and the proxy) when missing, or when asked. */
+export async function ensureLocalBuild(
+  root: string,
+  target: Target,
+  rebuild: boolean,
+  progress: Progress,
+  signal?: AbortSignal,
+): Promise<{ action: ActionInfo; style: ActionStyle }> {
+  const { action, style } = target;
+  if (action === undefined || style === undefined) {
+    throw usageError(
+      `--process runs an action folder's own build, and ${target.image} belongs to none: name the folder, or drop --process`,
+    );
+  }
+  if (rebuild || !existsSync(style.artifact)) {
+    progress(`building ${action.name} (turbo run build --filter=${action.packageName}) …`);
+    await runTurbo(root, 'build', action.packageName, signal);
+    if (!existsSync(style.artifact)) {
+      throw new CliError(
+        `the build of ${action.packageName} made no ${style.artifact}: check its build script`,
+      );
+    }
+  }
+  if (style.style === 'go-blackbox' || style.style === 'go-actionloop') {
+    if (!existsSync(proxyBundle(root))) {
+      progress('building the proxy (turbo run build --filter=@owkit/sdk-proxy) …');
+      await runTurbo(root, 'build', '@owkit/sdk-proxy', signal);
+    }
+  }
+  return { action, style };
+}

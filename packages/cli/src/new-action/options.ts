@@ -1,0 +1,63 @@
+import { OptionsError, type OptionValues, parseOptionValues } from '@owkit/runtime/core';
+import { flag, splitArgs, usage } from '../args.js';
+import { usageError } from '../errors.js';
+import { isStyle, STYLES, type Style } from '../styles.js';
+
+export const newActionOptionSpecs = {
+  style: {
+    flag: 'style',
+    default: '',
+    description: `How the action runs: ${STYLES.join(', ')}.`,
+    parse: (raw: string) => {
+      if (!isStyle(raw)) throw new Error(`expected one of ${STYLES.join(', ')}`);
+      return raw as string;
+    },
+  },
+  noInstall: flag(
+    'no-install',
+    'Skip the `pnpm install --offline` that links the new package into the workspace.',
+  ),
+  help: flag('help', 'Print this help.'),
+};
+
+export interface NewActionOptions {
+  name: string;
+  style: Style;
+  /** Link the new package with `pnpm install --offline` afterwards. */
+  install: boolean;
+  help: boolean;
+}
+
+export const NEW_ACTION_USAGE = usage(
+  'pnpm new-action <name> --style ts-native|go-native|go-blackbox|go-actionloop [--no-install]',
+  newActionOptionSpecs,
+  `
+Creates actions/<name> from the repo's own tested action of that style (actions/reverse-string for
+ts-native, actions/reverse-string-go for the Go styles), renamed: package @owkit/<name>, image
+owkit/<name>:<style>. The example logic (reversing "payload") stays until you change it.
+`,
+);
+
+export function parseOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): NewActionOptions {
+  const { positionals, flags } = splitArgs(argv, newActionOptionSpecs);
+  let values: OptionValues<typeof newActionOptionSpecs>;
+  try {
+    values = parseOptionValues(newActionOptionSpecs, flags, env);
+  } catch (error) {
+    if (error instanceof OptionsError) throw usageError(`${error.message} (see --help)`);
+    throw error;
+  }
+  const install = !values.noInstall;
+  if (values.help) return { name: '', style: 'ts-native', install, help: true };
+  const [name, extra] = positionals;
+  if (name === undefined)
+    throw usageError('name the new action, e.g. pnpm new-action hello --style ts-native');
+  if (extra !== undefined) throw usageError(`unexpected argument ${JSON.stringify(extra)}`);
+  if (values.style === '') {
+    throw usageError(`choose how it runs with --style ${STYLES.join('|')}`);
+  }
+  return { name, style: values.style as Style, install, help: false };
+}
