@@ -40,20 +40,23 @@ const byProfile = integerIn(0, 10_000);
 export const benchOptionSpecs = {
   quick: {
     flag: 'quick',
+    shownDefault: 'off',
     env: 'OWKIT_BENCH_QUICK',
     default: false,
-    description: 'Short profile: 5 cached and 2 pulled cold starts, 2 s of load per level.',
+    description: 'The short profile (fewer runs, 2 s of load): about 3 minutes.',
     parse: flag,
   },
   variants: {
     flag: 'variants',
+    shownDefault: 'all',
     env: 'OWKIT_BENCH_VARIANTS',
     default: [...VARIANT_NAMES] as VariantName[],
-    description: 'Comma-separated variants and floors to measure (default: all).',
+    description: 'Comma-separated variants and floors to measure.',
     parse: variantList,
   },
   runtime: {
     flag: 'runtime',
+    shownDefault: 'auto',
     env: 'OWKIT_BENCH_RUNTIME',
     default: 'auto' as RuntimeChoice,
     description: '`docker`, `process`, or `auto` (docker when an engine answers).',
@@ -61,34 +64,39 @@ export const benchOptionSpecs = {
   },
   repeats: {
     flag: 'repeats',
+    shownDefault: '20 (5 with `--quick`)',
     env: 'OWKIT_BENCH_REPEATS',
     default: 0,
-    description: 'Cached cold starts per variant (default 20; 5 with --quick).',
+    description: 'Cached cold starts per variant.',
     parse: byProfile,
   },
   pullRepeats: {
     flag: 'pull-repeats',
+    shownDefault: '5 (2 with `--quick`)',
     env: 'OWKIT_BENCH_PULL_REPEATS',
     default: -1,
-    description: 'Pulled cold starts per variant, 0 to skip pulls (default 5; 2 with --quick).',
+    description: 'Pulled cold starts per variant; 0 skips the registry and the pulls.',
     parse: integerIn(0, 1_000),
   },
   duration: {
     flag: 'duration',
+    shownDefault: '10 (2 with `--quick`)',
     env: 'OWKIT_BENCH_DURATION',
     default: 0,
-    description: 'Seconds of load per connection level (default 10; 2 with --quick).',
+    description: 'Seconds of measured load per connection count.',
     parse: byProfile,
   },
   warmup: {
     flag: 'warmup',
+    shownDefault: '2 (1 with `--quick`)',
     env: 'OWKIT_BENCH_WARMUP',
     default: 0,
-    description: 'Seconds of warm-up load before each level (default 2; 1 with --quick).',
+    description: 'Seconds of warm-up load (bodies checked) before each measured run.',
     parse: byProfile,
   },
   connections: {
     flag: 'connections',
+    shownDefault: '1,32',
     env: 'OWKIT_BENCH_CONNECTIONS',
     default: [1, 32],
     description: 'Comma-separated connection counts for the throughput runs.',
@@ -96,6 +104,7 @@ export const benchOptionSpecs = {
   },
   out: {
     flag: 'out',
+    shownDefault: '`bench/results`',
     env: 'OWKIT_BENCH_OUT',
     default: resolve(BENCH_DIR, 'results'),
     description: 'Directory for the JSON result, `latest.md` and the SVG charts.',
@@ -103,6 +112,7 @@ export const benchOptionSpecs = {
   },
   help: {
     flag: 'help',
+    shownDefault: 'off',
     default: false,
     description: 'Print the options and exit.',
     parse: flag,
@@ -160,7 +170,7 @@ export { OptionsError };
 export function optionsHelp(): string {
   const rows = Object.values(benchOptionSpecs).map((spec) => {
     const env = 'env' in spec && spec.env !== undefined ? `\`${spec.env}\`` : '';
-    return `| \`--${spec.flag}\` | ${env} | ${spec.description} |`;
+    return `| \`--${spec.flag}\` | ${env} | ${spec.shownDefault} | ${spec.description} |`;
   });
-  return ['| flag | environment | meaning |', '|---|---|---|', ...rows].join('\n');
+  return ['| flag | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }

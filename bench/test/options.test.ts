@@ -72,3 +72,11 @@ describe('parseOptions', () => {
     }
   });
 });
+
+describe('README', () => {
+  it('holds the options table as the code declares it', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(optionsHelp());
+  });
+});
