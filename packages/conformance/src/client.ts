@@ -37,7 +37,9 @@ function bodyBytes(body: unknown): Buffer | undefined {
  * refused mid-way (413) is still read.
  */
 export function send(baseUrl: string, path: string, options: SendOptions = {}): Promise<Answer> {
-  const url = new URL(path, baseUrl);
+  // The path goes on the request line as it is: resolving it against the base URL would turn
+  // `//host` into another host, and every request here must stay on loopback.
+  const base = new URL(baseUrl);
   const payload = bodyBytes(options.body);
   const method = options.method ?? 'POST';
   const headers: Record<string, string | number> = {};
@@ -49,8 +51,15 @@ export function send(baseUrl: string, path: string, options: SendOptions = {}): 
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = httpRequest(
-      url,
-      { method, headers, agent: false, timeout: options.timeoutMs ?? 30_000 },
+      {
+        host: base.hostname,
+        port: base.port,
+        path,
+        method,
+        headers,
+        agent: false,
+        timeout: options.timeoutMs ?? 30_000,
+      },
       (res) => {
         answered = true;
         const chunks: Buffer[] = [];
