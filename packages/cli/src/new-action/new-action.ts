@@ -19,8 +19,8 @@ export async function newAction(
   });
   progress(`created actions/${options.name} (${generated.files.length} files)`);
   if (options.install) {
-    progress('linking it into the workspace: pnpm install --offline …');
-    const result = await execa('pnpm', ['install', '--offline'], {
+    progress('linking it into the workspace: pnpm install --prefer-offline …');
+    const result = await execa('pnpm', ['install', '--prefer-offline'], {
       cwd: root,
       reject: false,
       all: true,
@@ -28,7 +28,7 @@ export async function newAction(
     });
     if (result.exitCode !== 0) {
       throw new CliError(
-        `actions/${options.name} was created, but pnpm install --offline failed: run pnpm install yourself`,
+        `actions/${options.name} was created, but pnpm install --prefer-offline failed: run pnpm install yourself`,
         { detail: tail(result.all ?? '', 20) },
       );
     }

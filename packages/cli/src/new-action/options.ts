@@ -15,7 +15,7 @@ export const newActionOptionSpecs = {
   },
   noInstall: flag(
     'no-install',
-    'Skip the `pnpm install --offline` that links the new package into the workspace.',
+    'Skip the `pnpm install --prefer-offline` that links the new package into the workspace.',
   ),
   help: flag('help', 'Print this help.'),
 };
@@ -23,7 +23,7 @@ export const newActionOptionSpecs = {
 export interface NewActionOptions {
   name: string;
   style: Style;
-  /** Link the new package with `pnpm install --offline` afterwards. */
+  /** Link the new package with `pnpm install --prefer-offline` afterwards. */
   install: boolean;
   help: boolean;
 }
