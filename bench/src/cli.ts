@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench [--quick] [--variants a,b] …`: measure, write results/, print the summary.
+import { CleanupList } from './cleanup.js';
+import { removeBenchContainers } from './docker.js';
 import { OptionsError, optionsHelp, parseOptions } from './options.js';
 import { Progress } from './progress.js';
 import { renderSummary } from './report/summary.js';
@@ -13,10 +15,26 @@ async function main(): Promise<number> {
     return 0;
   }
   const progress = new Progress(process.stdout);
+  const cleanup = new CleanupList();
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    // `on`, not `once`: while a listener of ours stays, execa's exit hook lets the process live
+    // until the cleanup is done instead of re-raising the signal at once.
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
+      progress.line(`${signal}: stopping the registry, the throw-away engine and containers`);
+      void cleanup
+        .runAll((error) => progress.line(`!! ${String(error)}`))
+        .then(() => removeBenchContainers())
+        .catch((error: unknown) => progress.line(`!! ${String(error)}`))
+        .finally(() => process.exit(130));
+    });
+  }
   progress.line(
     `owkit bench, ${options.quick ? 'quick' : 'full'} profile: ${options.repeats} cached + ${options.pullRepeats} pulled cold starts per variant, ${options.durationSeconds} s of load at ${options.connections.join(', ')} connection(s)`,
   );
-  const result = await runBench(options, progress);
+  const result = await runBench(options, progress, cleanup);
   const files = await writeResults(result, options.outDir);
   process.stdout.write(`\n${renderSummary(result)}\n`);
   if (result.runtime === 'process') {

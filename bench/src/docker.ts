@@ -118,3 +118,11 @@ export interface RunOptions {
   env?: Record<string, string>;
   cpuset?: string;
 }
+
+/** Every container the bench started on the main engine and did not get to remove. */
+export async function removeBenchContainers(docker = new DockerCli()): Promise<void> {
+  const ids = (await docker.run(['ps', '--all', '--quiet', '--filter', `label=${BENCH_LABEL}`]))
+    .split('\n')
+    .filter(Boolean);
+  if (ids.length > 0) await docker.run(['rm', '--force', ...ids]);
+}

@@ -1,5 +1,8 @@
+import { access, constants } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
+import { isAbsolute } from 'node:path';
+import { CleanupList } from './cleanup.js';
 import { type ColdStartSample, measureColdStart, PHASES } from './coldstart.js';
 import { evaluateGoals } from './compare.js';
 import { DockerCli } from './docker.js';
@@ -33,6 +36,7 @@ const LOAD_GENERATOR_CPUS = '1';
 
 interface Context {
   options: BenchOptions;
+  cleanup: CleanupList;
   progress: Progress;
   launcher: Launcher;
   docker: DockerCli | null;
@@ -70,7 +74,11 @@ async function chooseRuntime(options: BenchOptions): Promise<{
 }
 
 /** Everything the issue asks for, in one run; the caller writes the files. */
-export async function runBench(options: BenchOptions, progress: Progress): Promise<BenchResult> {
+export async function runBench(
+  options: BenchOptions,
+  progress: Progress,
+  cleanup: CleanupList = new CleanupList(),
+): Promise<BenchResult> {
   const startedAt = new Date();
   const { runtime, reason, docker } = await chooseRuntime(options);
   progress.line(`runtime: ${runtime.toUpperCase()} (${reason})`);
@@ -87,6 +95,7 @@ export async function runBench(options: BenchOptions, progress: Progress): Promi
   const selected = VARIANTS.filter((variant) => options.variants.includes(variant.name));
   const ctx: Context = {
     options,
+    cleanup,
     progress,
     launcher: docker === null ? processLauncher() : dockerLauncher(docker),
     docker,
@@ -148,38 +157,28 @@ export async function runBench(options: BenchOptions, progress: Progress): Promi
   return result;
 }
 
+/** The files a variant runs from outside Docker: its command line's absolute paths. */
+function filesNeeded(variant: Variant, runtime: Launcher['runtime']): string[] {
+  if (variant.kind === 'spawn') return [BLACKBOX_BINARY];
+  if (runtime === 'docker' || variant.process === undefined) return [];
+  return [variant.process.command, ...variant.process.args].filter((arg) => isAbsolute(arg));
+}
+
 async function prepare(ctx: Context): Promise<void> {
   ctx.progress.line('── preparing: Go floors, floor images, checking every variant is built');
   await buildFloorBinaries();
-  if (ctx.docker !== null) {
-    await buildFloorImages(ctx.docker);
-    for (const variant of ctx.selected) {
-      if (variant.image !== undefined && !(await ctx.docker.imageExists(variant.image))) {
+  if (ctx.docker !== null) await buildFloorImages(ctx.docker);
+  for (const variant of ctx.selected) {
+    if (ctx.docker !== null && variant.image !== undefined) {
+      if (!(await ctx.docker.imageExists(variant.image))) {
         fail(ctx, variant, `image ${variant.image} is missing (run pnpm images)`);
       }
     }
-  } else {
-    const { access, constants } = await import('node:fs/promises');
-    for (const variant of ctx.selected) {
-      const files =
-        variant.kind === 'spawn'
-          ? [BLACKBOX_BINARY]
-          : (variant.process?.args.filter((arg) => arg.startsWith('/')) ?? []).concat(
-              variant.process?.command.startsWith('/') ? [variant.process.command] : [],
-            );
-      for (const file of files) {
-        await access(file, constants.R_OK).catch(() =>
-          fail(ctx, variant, `${file} is missing (run pnpm build)`),
-        );
-      }
+    for (const file of filesNeeded(variant, ctx.launcher.runtime)) {
+      await access(file, constants.R_OK).catch(() =>
+        fail(ctx, variant, `${file} is missing (run pnpm build)`),
+      );
     }
-  }
-  if (ctx.selected.some((variant) => variant.kind === 'spawn')) {
-    const spawnFloor = ctx.selected.find((variant) => variant.kind === 'spawn') as Variant;
-    const { access, constants } = await import('node:fs/promises');
-    await access(BLACKBOX_BINARY, constants.X_OK).catch(() =>
-      fail(ctx, spawnFloor, `${BLACKBOX_BINARY} is missing (run pnpm build)`),
-    );
   }
 }
 
@@ -262,6 +261,10 @@ async function measurePulls(ctx: Context, docker: DockerCli): Promise<void> {
   if (variants.length === 0) return;
   let registry: LocalRegistry | undefined;
   let engine: ThrowAwayEngine | undefined;
+  const dropCleanup = ctx.cleanup.add(async () => {
+    await engine?.stop();
+    await registry?.stop();
+  });
   try {
     ctx.progress.line('── local registry: starting, pushing each image once');
     registry = await startRegistry();
@@ -333,6 +336,7 @@ async function measurePulls(ctx: Context, docker: DockerCli): Promise<void> {
   } catch (error) {
     for (const variant of variants) fail(ctx, variant, `pull runs: ${describeError(error)}`);
   } finally {
+    dropCleanup();
     await engine?.stop().catch((error: unknown) => {
       ctx.progress.line(`!! stopping the throw-away engine: ${describeError(error)}`);
     });
