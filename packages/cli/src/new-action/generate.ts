@@ -62,7 +62,10 @@ export async function generateAction(request: GenerateRequest): Promise<Generate
     const source = join(templateDir, file);
     const { mode } = await stat(source);
     const raw = await readFile(source);
-    const content = isText(raw) ? adapt(file, rename(raw.toString('utf8')), style, name) : raw;
+    // Pruned before renaming: a new name must not be mistaken for a style (`cargo-blackbox`).
+    const content = isText(raw)
+      ? withOrigin(file, rename(prune(file, raw.toString('utf8'), style)), style, name)
+      : raw;
     outputs.set(file, { content, mode });
   }
   const pkg = outputs.get('package.json');
@@ -111,10 +114,9 @@ export function belongsToStyle(file: string, style: Style): boolean {
   return !GO_KINDS.some((other) => other !== kind && tokens.includes(other));
 }
 
-/** Content changes beyond renaming: a Go style keeps only what its own entry point needs. */
-function adapt(file: string, text: string, style: Style, name: string): string {
-  const out = isGoStyle(style) ? pruneSource(file, text, goKind(style)) : text;
-  return file === 'README.md' ? withOrigin(out, style, name) : out;
+/** A Go style keeps only what its own entry point needs. */
+function prune(file: string, text: string, style: Style): string {
+  return isGoStyle(style) ? pruneSource(file, text, goKind(style)) : text;
 }
 
 /**
@@ -138,7 +140,9 @@ async function formatGenerated(dir: string, templatesRoot: string, style: Style)
   }
 }
 
-function withOrigin(readme: string, style: Style, name: string): string {
+/** The README says where the action came from and what to change first. */
+function withOrigin(file: string, readme: string, style: Style, name: string): string {
+  if (file !== 'README.md') return readme;
   const note = `> Created with \`pnpm new-action ${name} --style ${style}\` from \`actions/${TEMPLATE_ACTION[style]}\`. The logic is still its example (reversing \`payload\`): change it and its tests, keep the rest.`;
   const lines = readme.split('\n');
   const title = lines.findIndex((line) => line.startsWith('# '));
