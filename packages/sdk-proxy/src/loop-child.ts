@@ -1,5 +1,6 @@
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { type LogStreams, MESSAGES, ProtocolError } from '@owkit/runtime/core';
-import { execa } from 'execa';
 import { LONGEST_TIMER_MS } from './action-code.js';
 import { PROXY_MESSAGES } from './messages.js';
 import { LineForwarder, LineReader } from './output.js';
@@ -52,13 +53,10 @@ interface CurrentActivation {
  */
 export function startLoopChild(options: LoopChildOptions): LoopChild {
   const { logs, outputLimitBytes } = options;
-  const child = execa(options.execPath, [], {
+  const child = spawn(options.execPath, [], {
     cwd: options.cwd,
     env: options.env,
-    extendEnv: false,
     detached: true,
-    buffer: false,
-    reject: false,
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
   });
   const { pid } = child;
@@ -132,7 +130,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
     });
   });
 
-  const fd3 = child.stdio[3];
+  const fd3 = child.stdio[3] as Readable;
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
   fd3.on('data', (chunk: Buffer) => results.push(chunk));
@@ -183,9 +181,6 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
       }
       resolve();
     });
-  });
-  child.then(undefined, (error: unknown) => {
-    logs.stderr.write(`${options.execPath} failed: ${String(error)}\n`);
   });
 
   return {

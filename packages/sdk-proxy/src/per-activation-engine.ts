@@ -1,3 +1,4 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import {
   type ActionEngine,
@@ -6,7 +7,6 @@ import {
   MESSAGES,
   ProtocolError,
 } from '@owkit/runtime/core';
-import { execa } from 'execa';
 import { LONGEST_TIMER_MS, prepareAction, timeLeft } from './action-code.js';
 import type { EngineOptions } from './engine-options.js';
 import { PROXY_MESSAGES } from './messages.js';
@@ -44,15 +44,19 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
 
   function spawnAndWatch(input: string, env: Record<string, string>, waitMs: number) {
     return new Promise<Outcome>((resolve) => {
-      const child = execa(execPath, Buffer.byteLength(input) <= MAX_ARGUMENT_BYTES ? [input] : [], {
-        cwd,
-        env,
-        extendEnv: false,
-        detached: true,
-        buffer: false,
-        reject: false,
-        stripFinalNewline: false,
-      });
+      let child: ChildProcessWithoutNullStreams;
+      try {
+        child = spawn(execPath, Buffer.byteLength(input) <= MAX_ARGUMENT_BYTES ? [input] : [], {
+          cwd,
+          env,
+          detached: true,
+          stdio: 'pipe',
+        });
+      } catch (error) {
+        // Arguments or environment the kernel cannot take (a NUL byte in an init env value).
+        resolve({ kind: 'not-started', reason: (error as Error).message });
+        return;
+      }
       const { pid } = child;
       if (pid !== undefined) groups.add(pid);
       let stopped: Outcome | undefined;
@@ -114,9 +118,6 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
         }
         if (resultLine.length > 0) logs.stdout.write(`${resultLine}\n`);
         resolve(stopped);
-      });
-      child.then(undefined, (error: unknown) => {
-        logs.stderr.write(`The action's process failed: ${String(error)}\n`);
       });
     });
   }
