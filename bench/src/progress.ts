@@ -27,11 +27,14 @@ export class Progress {
     this.out.write(`${this.stamp()} ${text}\n`);
   }
 
-  startPhase(name: string, steps: number): void {
+  /** `name` prefixes every step line; `detail` is said once, in the phase's header. */
+  startPhase(name: string, steps: number, detail = ''): void {
     this.phase = name;
     this.done = 0;
     this.total = steps;
-    this.line(`── ${name} (${steps} run${steps === 1 ? '' : 's'})`);
+    this.line(
+      `── ${name}${detail === '' ? '' : `: ${detail}`} (${steps} run${steps === 1 ? '' : 's'})`,
+    );
   }
 
   step(variant: string, detail: string): void {

@@ -351,8 +351,9 @@ async function measureLoad(ctx: Context): Promise<void> {
     0,
   );
   ctx.progress.startPhase(
-    `throughput, ${ctx.options.durationSeconds} s per level after ${ctx.options.warmupSeconds} s warm-up`,
+    'throughput',
     steps,
+    `${ctx.options.durationSeconds} s per connection count after ${ctx.options.warmupSeconds} s of warm-up, server on CPU ${SERVER_CPUSET}`,
   );
   for (const variant of variants) {
     const result = ctx.results.get(variant.name) as VariantResult;

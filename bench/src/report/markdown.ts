@@ -280,7 +280,7 @@ function environmentSection(result: BenchResult): string {
     ['git commit', `${e.gitCommit ?? DASH}${e.gitDirty ? ' (with uncommitted changes)' : ''}`],
     ['CPUs: server / load generator', `${e.serverCpus} / ${e.loadGeneratorCpus}`],
   ];
-  return `## Environment\n\n${table(['', ''], rows, 2)}`;
+  return `## Environment\n\n${table(['what', 'value'], rows, 2)}`;
 }
 
 function failuresSection(result: BenchResult): string {
