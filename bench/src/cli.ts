@@ -32,7 +32,7 @@ async function main(): Promise<number> {
     });
   }
   progress.line(
-    `owkit bench, ${options.quick ? 'quick' : 'full'} profile: ${options.repeats} cached + ${options.pullRepeats} pulled cold starts per variant, ${options.durationSeconds} s of load at ${options.connections.join(', ')} connection(s)`,
+    `owkit bench, ${options.quick ? 'quick' : 'full'} profile: ${options.repeats} cached + ${options.pullRepeats} pulled (Docker only) cold starts per variant, ${options.durationSeconds} s of load at ${options.connections.join(', ')} connection(s)`,
   );
   const result = await runBench(options, progress, cleanup);
   const files = await writeResults(result, options.outDir);
