@@ -32,7 +32,7 @@ export async function measureColdStart(
   const server = await launcher.launch(variant, { ...options, port });
   try {
     const t1 = performance.now();
-    await waitForPort(port, READY_TIMEOUT_MS, server.alive);
+    await waitForPort(port, READY_TIMEOUT_MS, () => server.stillRunning());
     const t2 = performance.now();
     const init = await httpCall(`${server.url}/init`, { method: 'POST', body: INIT_BODY });
     const t3 = performance.now();

@@ -11,7 +11,8 @@ export interface ServerInstance {
   id: string;
   port: number;
   url: string;
-  alive(): boolean;
+  /** Asks whether the server is still up (for a container, the engine: not cheap). */
+  stillRunning(): Promise<boolean>;
   probe(): Promise<ResourceProbe>;
   stop(): Promise<void>;
 }
@@ -47,9 +48,13 @@ export function dockerLauncher(docker: DockerCli): Launcher {
         id,
         port: options.port,
         url: `http://127.0.0.1:${options.port}`,
-        // A container that exited is noticed by the port wait's deadline instead: asking the
-        // engine on every poll would slow the poll down to the CLI's speed.
-        alive: () => !removed,
+        async stillRunning() {
+          if (removed) return false;
+          const running = await docker
+            .run(['inspect', '--format', '{{.State.Running}}', id])
+            .catch(() => 'false');
+          return running === 'true';
+        },
         async probe() {
           probe ??= await containerProbe(await docker.mainPid(id));
           return probe;
@@ -95,7 +100,7 @@ export function processLauncher(): Launcher {
         id: `pid ${pid}`,
         port: options.port,
         url: `http://127.0.0.1:${options.port}`,
-        alive: () => !exited,
+        stillRunning: async () => !exited,
         async probe() {
           return processTreeProbe(pid);
         },

@@ -73,7 +73,7 @@ export async function measureThroughput(
   const levels: LoadLevel[] = [];
   let memory: MemoryResult | null = null;
   try {
-    await waitForPort(port, 30_000, server.alive);
+    await waitForPort(port, 30_000, () => server.stillRunning());
     const init = await httpCall(`${server.url}/init`, { method: 'POST', body: INIT_BODY });
     if (init.status !== 200) throw new BenchError(`/init answered ${init.status}`);
     const first = await httpCall(`${server.url}/run`, { method: 'POST', body: runBody(60_000) });
