@@ -152,6 +152,29 @@ function throughputSection(result: BenchResult): string {
   return `## Throughput\n\nautocannon ${result.environment.autocannonVersion}, POST \`/run\`, pipelining 1, ${result.options.loadDurationSeconds} s per level after a ${result.options.warmupSeconds} s warm-up whose bodies are checked byte for byte. Server held to CPU ${result.environment.serverCpus}, load generator to CPU ${result.environment.loadGeneratorCpus}. Any error, timeout, non-2xx or wrong body fails the variant. Latencies are exact percentiles of every response time.\n\n${table(header, rows)}${spawnText}`;
 }
 
+function sentinelSection(result: BenchResult): string {
+  const pairs = [
+    ['floor-node', 'floor-node-no-sentinels'],
+    ['floor-go', 'floor-go-no-sentinels'],
+  ] as const;
+  const rows: string[][] = [];
+  for (const [withLines, without] of pairs) {
+    for (const c of result.options.connections) {
+      const a = requestsPerSec(variantIn(result, withLines), c);
+      const b = requestsPerSec(variantIn(result, without), c);
+      if (a === null || b === null) continue;
+      rows.push([withLines, String(c), count(a), count(b), times(ratio(a, b))]);
+    }
+  }
+  if (rows.length === 0) return '';
+  const sink =
+    result.runtime === 'docker' ? "Docker's json-file log driver" : '/dev/null (process mode)';
+  return `### What the sentinel lines cost\n\nThe same floor with and without the two lines per activation, written to ${sink}.\n\n${table(
+    ['floor', 'connections', 'req/s with', 'req/s without', 'with / without'],
+    rows,
+  )}`;
+}
+
 function memorySection(result: BenchResult): string {
   const rows = result.variants
     .filter((v) => v.throughput?.memory)
@@ -324,6 +347,7 @@ export function renderMarkdown(result: BenchResult): string {
     coldCachedSection(result),
     coldPulledSection(result),
     throughputSection(result),
+    sentinelSection(result),
     memorySection(result),
     floorSection(result),
     baselineSection(result),
