@@ -162,3 +162,59 @@ export class FramingAudit {
     return answer;
   }
 }
+
+/**
+ * Streams `totalBytes` of JSON whitespace after a small valid prefix, chunked, without holding
+ * the body in memory; resolves with the answer (the server may answer before the end).
+ */
+export function sendStreamed(baseUrl: string, path: string, totalBytes: number): Promise<Answer> {
+  const base = new URL(baseUrl);
+  const piece = Buffer.alloc(1 << 20, 0x20);
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = httpRequest(
+      {
+        host: base.hostname,
+        port: base.port,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        agent: false,
+      },
+      (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          const body = bytes.toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(body);
+          } catch {
+            json = undefined;
+          }
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, body, json });
+        });
+      },
+    );
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (answered) return;
+      reject(error);
+    });
+    let sent = 0;
+    req.write('{"value":{}}');
+    const writeMore = (): void => {
+      while (sent < totalBytes && !answered) {
+        sent += piece.length;
+        if (!req.write(piece)) {
+          req.once('drain', writeMore);
+          return;
+        }
+      }
+      if (!answered) req.end();
+    };
+    writeMore();
+  });
+}

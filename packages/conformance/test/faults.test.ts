@@ -5,7 +5,6 @@ import { send } from '../src/client.js';
 import { faultScript, faultsByKind } from '../src/faults.js';
 import { pollUntil } from '../src/poll.js';
 import { descendantsOf, isAlive, processesWithEnv, rssBytes } from '../src/procfs.js';
-import type { ProxyKind } from '../src/scripts.js';
 import { type Server, startBareProxy } from '../src/servers.js';
 
 const MARKER = 'OWKIT_FAULT_MARKER';
@@ -74,6 +73,29 @@ for (const kind of ['blackbox', 'loop'] as const) {
       });
     }
 
+    it('a second round of every fault: RSS stays within 16 MiB of the first round (no leak per fault)', async () => {
+      const afterFirstRound = rssBytes(proxy.pid);
+      for (const fault of faultsByKind[kind]) {
+        const body = runBody(fault.params ?? {}, {
+          actionName: `fault-${fault.name}`,
+          ...(fault.deadlineMs === undefined ? {} : { deadlineMs: fault.deadlineMs }),
+        });
+        expect((await send(proxy.url, '/run', { body })).status).toBe(fault.status);
+      }
+      await good();
+      const rss = await pollUntil(
+        () => rssBytes(proxy.pid),
+        (bytes) => bytes <= afterFirstRound + 16 * MiB,
+      );
+      figures.push(
+        `${kind} second round: RSS ${(afterFirstRound / MiB).toFixed(1)} → ${(rss / MiB).toFixed(1)} MiB`,
+      );
+      expect(rss).toBeLessThanOrEqual(afterFirstRound + 16 * MiB);
+      expect(await pollUntil(strays, (p) => p.length === baseline.processes)).toHaveLength(
+        baseline.processes,
+      );
+    });
+
     it('SIGTERM while an activation that ignores SIGTERM runs: it is cut at its deadline, the proxy exits 0, nothing is left', async () => {
       const inFlight = send(proxy.url, '/run', {
         body: runBody({}, { actionName: 'fault-ignore-sigterm', deadlineMs: 1_000 }),
@@ -125,5 +147,3 @@ describe('faults: loop proxy whose action exits before reading stdin', () => {
 afterAll(() => {
   if (figures.length > 0) console.log(`fault figures:\n  ${figures.join('\n  ')}`);
 });
-
-export type { ProxyKind };
