@@ -8,8 +8,15 @@ export {
 export { CliError, EXIT } from './errors.js';
 export { type Activation, type InvokeReport, invoke } from './invoke/invoke.js';
 export { activationLogs, type LogLine } from './invoke/logs.js';
-export { type InvokeOptions, invokeOptionSpecs, parseOptions } from './invoke/options.js';
+export {
+  type InvokeOptions,
+  invokeOptionSpecs,
+  parseOptions as parseInvokeOptions,
+} from './invoke/options.js';
 export { failureLine, renderReport } from './invoke/render.js';
 export { CONTAINER_LABEL, CONTAINER_PREFIX } from './invoke/runners.js';
+export { type Generated, type GenerateRequest, generateAction } from './new-action/generate.js';
+export { type Packaged, packageAction } from './package/package.js';
+export { execZip } from './package/zip.js';
 export { findRepoRoot } from './repo.js';
 export { isStyle, STYLES, type Style } from './styles.js';

@@ -18,7 +18,7 @@ await runCommand('new-action', async ({ progress }) => {
       '',
       'next:',
       `  pnpm invoke ${options.name} '{"payload":"abc"}'   # builds ${generated.image} first`,
-      `  pnpm turbo run test --filter=${generated.packageName}`,
+      `  pnpm exec turbo run test --filter=${generated.packageName}`,
       '',
     ].join('\n'),
   );

@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import { optionsTable } from '@owkit/runtime/core';
+import { describe, expect, it } from 'vitest';
+import * as cli from '../src/index.js';
+import { invokeOptionSpecs } from '../src/invoke/options.js';
+import { newActionOptionSpecs } from '../src/new-action/options.js';
+import { packageOptionSpecs } from '../src/package/options.js';
+
+/** Table rows compared cell by cell: the formatter pads Markdown tables. */
+function tableRows(markdown: string): string {
+  return markdown
+    .split('\n')
+    .filter((line) => line.startsWith('|'))
+    .map((line) =>
+      line
+        .split('|')
+        .map((cell) => cell.trim().replace(/^-+$/, '---'))
+        .join('|'),
+    )
+    .join('\n');
+}
+
+describe('the README and the API', () => {
+  it.each([
+    ['invoke', invokeOptionSpecs],
+    ['new-action', newActionOptionSpecs],
+    ['package', packageOptionSpecs],
+  ])('lists every option of %s as the code declares it', async (_command, specs) => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    expect(tableRows(readme)).toContain(tableRows(optionsTable(specs)));
+  });
+
+  it('exports these names', () => {
+    expect(Object.keys(cli).sort()).toMatchInlineSnapshot(`
+      [
+        "CONTAINER_LABEL",
+        "CONTAINER_PREFIX",
+        "CliError",
+        "EXIT",
+        "STYLES",
+        "activationLogs",
+        "describeAction",
+        "execZip",
+        "failureLine",
+        "findRepoRoot",
+        "generateAction",
+        "invoke",
+        "invokeOptionSpecs",
+        "isActionName",
+        "isStyle",
+        "listActions",
+        "packageAction",
+        "parseInvokeOptions",
+        "renderReport",
+      ]
+    `);
+  });
+});
