@@ -54,9 +54,17 @@ export async function resolveTarget(
         .at(-1) ?? reference;
     return { name, image: reference, action: undefined, style: undefined };
   }
-  const known = listActions(root).map((a) => a.name);
+  const known =
+    listActions(root)
+      .map((a) => a.name)
+      .join(', ') || '(no actions yet)';
+  if (/[/:@]/.test(reference)) {
+    throw usageError(
+      `no local image ${reference}, and no action folder builds it (invoke never pulls): build or load it, or name an action folder: ${known}`,
+    );
+  }
   throw usageError(
-    `no action folder actions/${reference} and no local image ${reference}: name one of ${known.join(', ') || '(no actions yet)'}, or an image from docker image ls`,
+    `no action folder actions/${reference} and no local image ${reference}: name one of ${known}, or an image from docker image ls`,
   );
 }
 
