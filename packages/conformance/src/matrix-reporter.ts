@@ -28,6 +28,8 @@ export interface Matrix {
   rows: Row[];
   /** Checks that span all variants (byte-identical results), one line each. */
   across: Array<{ name: string; start: string; state: keyof typeof MARK }>;
+  /** Failed cells with the first line of their error. */
+  failures: Array<{ column: string; name: string; message: string }>;
 }
 
 const ACROSS_PREFIX = 'across variants · ';
@@ -36,6 +38,7 @@ export function collectMatrix(modules: ReadonlyArray<TestModule>): Matrix {
   const columns: string[] = [];
   const rows = new Map<string, Row>();
   const across: Matrix['across'] = [];
+  const failures: Matrix['failures'] = [];
   for (const module of modules) {
     for (const test of module.children.allTests()) {
       const [top, section = '', ...rest] = path(test);
@@ -55,13 +58,21 @@ export function collectMatrix(modules: ReadonlyArray<TestModule>): Matrix {
       const key = `${section}\u0000${name}`;
       const row = rows.get(key) ?? { section, name, cells: new Map() };
       rows.set(key, row);
-      row.cells.set(column, test.result().state);
+      const result = test.result();
+      row.cells.set(column, result.state);
+      if (result.state === 'failed') {
+        const message = (result.errors?.[0]?.message ?? '').split('\n')[0] ?? '';
+        failures.push({ column, name: `${section} — ${name}`, message });
+      }
     }
   }
   // Rows grouped by section in first-seen order, cases in first-seen order within a section.
   const sections = [...new Set([...rows.values()].map((r) => r.section))];
   const ordered = sections.flatMap((s) => [...rows.values()].filter((r) => r.section === s));
-  return { columns, rows: ordered, across };
+  // Processes first, then images; variants in the order of the variants table within each.
+  const byStart = (c: string) => (c.endsWith('· image') ? 1 : 0);
+  columns.sort((a, b) => byStart(a) - byStart(b));
+  return { columns, rows: ordered, across, failures };
 }
 
 function counts(matrix: Matrix): { passed: number; failed: number; skipped: number } {
@@ -95,6 +106,15 @@ export function renderMatrix(matrix: Matrix): string {
   );
 }
 
+function renderFailures(matrix: Matrix): string {
+  if (matrix.failures.length === 0) return '';
+  const lines = matrix.failures.map(
+    (f) =>
+      `- **${f.column}**, ${f.name.replaceAll('|', '\\|')}: \`${f.message.replaceAll('`', "'")}\``,
+  );
+  return `\n## Failures\n\n${lines.join('\n')}\n`;
+}
+
 function renderDocument(matrix: Matrix): string {
   const { passed, failed, skipped } = counts(matrix);
   const cases = matrix.rows.length;
@@ -114,7 +134,7 @@ proxy bundle for \`process\`, the \`owkit/sdk-proxy\` base images for \`image\`)
 **${cases} cases × ${matrix.columns.length} columns: ${passed} passed, ${failed} failed, ${skipped} not run.**
 
 ${renderMatrix(matrix)}
-`;
+${renderFailures(matrix)}`;
 }
 
 /** Prints the case × variant matrix after a run, and writes docs/conformance.md when asked to. */
