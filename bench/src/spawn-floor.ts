@@ -1,9 +1,19 @@
+import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { BenchError } from './errors.js';
 import { percentile } from './stats.js';
 import { EXPECTED_RESULT, PARAMS } from './workload.js';
+
+/** The same loop through bare `node:child_process.spawn`: what execa itself adds. */
+export interface RawSpawnResult {
+  calls: number;
+  callsPerSec: number;
+  perCallMsP50: number;
+  perCallMsP90: number;
+  perCallMsMin: number;
+}
 
 export interface SpawnFloorResult {
   binary: string;
@@ -18,6 +28,7 @@ export interface SpawnFloorResult {
   perCallMsMin: number;
   /** Every per-call time, in order. */
   perCallMs: number[];
+  childProcess: RawSpawnResult | null;
   failures: string[];
 }
 
@@ -48,7 +59,49 @@ export async function spawnOnce(binary: string, input: string): Promise<string> 
   return lines[lines.length - 1] ?? '';
 }
 
-/** Calls the binary back to back, one at a time, for `durationSeconds` after a short warm-up. */
+/** The same activation through `node:child_process` directly, without execa. */
+export function spawnOnceRaw(binary: string, input: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, [input], {
+      cwd: dirname(binary),
+      env: { __OW_ACTIVATION_ID: 'bench', __OW_ACTION_NAME: '/guest/reverse' },
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.resume();
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+    child.once('error', reject);
+    child.once('close', () => {
+      const lines = Buffer.concat(chunks).toString('utf8').trimEnd().split('\n');
+      resolve(lines[lines.length - 1] ?? '');
+    });
+  });
+}
+
+async function timedCalls(
+  call: () => Promise<string>,
+  durationSeconds: number,
+  failures: string[],
+): Promise<{ perCallMs: number[]; elapsedSeconds: number }> {
+  const perCallMs: number[] = [];
+  const start = performance.now();
+  const end = start + durationSeconds * 1000;
+  while (failures.length === 0 && performance.now() < end) {
+    const t0 = performance.now();
+    const answer = await call();
+    perCallMs.push(performance.now() - t0);
+    if (answer !== EXPECTED_RESULT) failures.push(`answer ${JSON.stringify(answer)}`);
+  }
+  return { perCallMs, elapsedSeconds: (performance.now() - start) / 1000 };
+}
+
+/**
+ * Calls the binary back to back, one at a time, for `durationSeconds` after a short warm-up;
+ * then as long again through bare child_process, to show what execa adds.
+ */
 export async function runSpawnFloor(
   binary: string,
   durationSeconds: number,
@@ -64,16 +117,12 @@ export async function runSpawnFloor(
     warmupCalls++;
     if (failures.length > 0) break;
   }
-  const perCallMs: number[] = [];
-  const start = performance.now();
-  const end = start + durationSeconds * 1000;
-  while (failures.length === 0 && performance.now() < end) {
-    const t0 = performance.now();
-    const answer = await spawnOnce(binary, input);
-    perCallMs.push(performance.now() - t0);
-    if (answer !== EXPECTED_RESULT) failures.push(`answer ${JSON.stringify(answer)}`);
-  }
-  const elapsedSeconds = (performance.now() - start) / 1000;
+  const { perCallMs, elapsedSeconds } = await timedCalls(
+    () => spawnOnce(binary, input),
+    durationSeconds,
+    failures,
+  );
+  const raw = await timedCalls(() => spawnOnceRaw(binary, input), durationSeconds, failures);
   if (perCallMs.length === 0) failures.push('no call completed');
   const any = perCallMs.length > 0;
   return {
@@ -88,6 +137,16 @@ export async function runSpawnFloor(
     perCallMsP99: any ? percentile(perCallMs, 99) : 0,
     perCallMsMin: any ? Math.min(...perCallMs) : 0,
     perCallMs,
+    childProcess:
+      raw.perCallMs.length === 0
+        ? null
+        : {
+            calls: raw.perCallMs.length,
+            callsPerSec: raw.perCallMs.length / raw.elapsedSeconds,
+            perCallMsP50: percentile(raw.perCallMs, 50),
+            perCallMsP90: percentile(raw.perCallMs, 90),
+            perCallMsMin: Math.min(...raw.perCallMs),
+          },
     failures,
   };
 }

@@ -52,6 +52,7 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('| go-native | 140.0 ms | 150.0 ms | 130.0 ms | 150.0 ms |');
     expect(markdown).toContain('| go-blackbox | 350 | 0.100 ms | 0.500 ms | 600 |');
     expect(markdown).toContain('**400 calls/s**');
+    expect(markdown).toContain('Through bare `node:child_process`: 450 calls/s, 2.10 ms per call');
   });
 
   it('gives each variant against its floor and against go-blackbox', () => {

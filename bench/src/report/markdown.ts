@@ -146,7 +146,11 @@ function throughputSection(result: BenchResult): string {
     });
   const spawn = variantIn(result, 'floor-spawn')?.spawnFloor;
   const spawnText = spawn
-    ? `\n\nSpawn floor (Node spawning the Go blackbox binary, one call at a time, no HTTP, held to CPU ${spawn.cpuset}): **${count(spawn.callsPerSec)} calls/s**, ${ms(spawn.perCallMsP50, 2)} per call at the median, p90 ${ms(spawn.perCallMsP90, 2)}, p99 ${ms(spawn.perCallMsP99, 2)} (${count(spawn.calls)} calls).`
+    ? `\n\nSpawn floor (Node spawning the Go blackbox binary, one call at a time, no HTTP, held to CPU ${spawn.cpuset}): **${count(spawn.callsPerSec)} calls/s**, ${ms(spawn.perCallMsP50, 2)} per call at the median, p90 ${ms(spawn.perCallMsP90, 2)}, p99 ${ms(spawn.perCallMsP99, 2)} (${count(spawn.calls)} calls, through execa as the proxy spawns).${
+        spawn.childProcess
+          ? ` Through bare \`node:child_process\`: ${count(spawn.childProcess.callsPerSec)} calls/s, ${ms(spawn.childProcess.perCallMsP50, 2)} per call at the median.`
+          : ''
+      }`
     : '';
   if (rows.length === 0) return `## Throughput${spawnText}`;
   return `## Throughput\n\nautocannon ${result.environment.autocannonVersion}, POST \`/run\`, pipelining 1, ${result.options.loadDurationSeconds} s per level after a ${result.options.warmupSeconds} s warm-up whose bodies are checked byte for byte. Server held to CPU ${result.environment.serverCpus}, load generator to CPU ${result.environment.loadGeneratorCpus}. Any error, timeout, non-2xx or wrong body fails the variant. Latencies are exact percentiles of every response time.\n\n${table(header, rows)}${spawnText}`;
