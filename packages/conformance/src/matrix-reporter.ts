@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { arch, cpus, release } from 'node:os';
 import type { Reporter, TestCase, TestModule, TestSuite } from 'vitest/node';
+import { formatMarkdown } from './markdown.js';
 import { repoRoot } from './variants.js';
 
 const SUITE_PREFIX = 'conformance: ';
@@ -151,6 +152,7 @@ export default class MatrixReporter implements Reporter {
     if (process.env.OWKIT_CONFORMANCE_MATRIX === 'write') {
       const target = `${repoRoot}docs/conformance.md`;
       writeFileSync(target, renderDocument(matrix));
+      formatMarkdown(target);
       console.log(`wrote ${target}`);
     }
   }

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describeWithDocker } from '@owkit/testkit';
 import { afterAll, expect, it } from 'vitest';
+import { formatMarkdown } from '../src/markdown.js';
 import { type SoakResult, soakImage, soakTable } from '../src/soak.js';
 import { repoRoot, variants } from '../src/variants.js';
 
@@ -65,4 +66,5 @@ afterAll(() => {
   if (at === -1 || until === -1) throw new Error(`${doc} has no ${begin} … ${end} section`);
   const section = `${begin}\n_Run ${record.ranAt}, Node ${record.node}, ${options.durationSeconds} s at ${options.connections} connections per image, growth measured from second ${options.growthFromSecond} to the end (raw samples: packages/conformance/results/soak.json)._\n\n${table}\n`;
   writeFileSync(doc, text.slice(0, at) + section + text.slice(until));
+  formatMarkdown(doc);
 });
