@@ -127,19 +127,39 @@ func readBody(r *http.Request, limit int64) (body []byte, tooLarge bool, err err
 		_, err = io.Copy(io.Discard, r.Body)
 		return nil, true, err
 	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
+	if r.ContentLength >= 0 {
+		body = make([]byte, r.ContentLength)
+		if _, err = io.ReadFull(r.Body, body); err != nil {
+			return nil, false, err
+		}
+		return body, false, nil
 	}
-	if _, err = buf.ReadFrom(io.LimitReader(r.Body, limit+1)); err != nil {
-		return nil, false, err
+	// A chunked body of unknown size is kept in fixed pieces, so refusing an oversize one never
+	// holds more than the limit, and an accepted one is copied once into a slice of its size.
+	var pieces [][]byte
+	var size int64
+	for {
+		piece := make([]byte, min(bodyPieceBytes, limit+1-size))
+		n, readErr := io.ReadFull(r.Body, piece)
+		size += int64(n)
+		pieces = append(pieces, piece[:n])
+		if size > limit {
+			pieces = nil
+			_, err = io.Copy(io.Discard, r.Body)
+			return nil, true, err
+		}
+		if readErr == io.EOF || readErr == io.ErrUnexpectedEOF {
+			break
+		}
+		if readErr != nil {
+			return nil, false, readErr
+		}
 	}
-	if int64(buf.Len()) > limit {
-		_, err = io.Copy(io.Discard, r.Body)
-		return nil, true, err
-	}
-	return buf.Bytes(), false, nil
+	return bytes.Join(pieces, nil), false, nil
 }
+
+// bodyPieceBytes is the size of each piece a chunked body is read in.
+const bodyPieceBytes = 1 << 20
 
 func (s *Server) init(body []byte) (int, []byte) {
 	if !json.Valid(body) {

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, chmod, mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { extractZip } from './unzip.js';
 
@@ -39,6 +39,8 @@ async function installZip(code: string, folder: string, execPath: string): Promi
   if (compact.length % 4 !== 0 || !BASE64.test(compact)) {
     throw new ActionCodeError('init code is not valid base64');
   }
+  // The image's own executable (the stub) must not stand in for one the zip lacks.
+  await rm(execPath, { force: true });
   try {
     await extractZip(Buffer.from(compact, 'base64'), folder);
   } catch (error) {
