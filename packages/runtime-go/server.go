@@ -68,10 +68,12 @@ var (
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := r.URL.Path
 	if route != "/init" && route != "/run" {
+		s.drain(r)
 		reply(w, http.StatusNotFound, notFoundBody)
 		return
 	}
 	if r.Method != http.MethodPost {
+		s.drain(r)
 		reply(w, http.StatusMethodNotAllowed, methodNotAllowedBody)
 		return
 	}
@@ -96,6 +98,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeSentinels()
 	}
 	reply(w, status, answer)
+}
+
+// drain reads and drops the body of a request answered without it (up to the body limit), so
+// net/http keeps the connection and the client gets the answer instead of a reset mid-upload.
+func (s *Server) drain(r *http.Request) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, s.options.BodyLimitBytes+1)) // a read error means the client is gone
 }
 
 // reply sends a JSON body with an explicit length: the invoker reads a response without one

@@ -76,7 +76,11 @@ for (const kind of ['blackbox', 'loop'] as const) {
       });
     }
 
-    it('a second round of every fault: RSS stays within 16 MiB of the first round (no leak per fault)', async () => {
+    // V8 may keep the heap it grew to hold one capped output (16 MiB per stream) without leaking:
+    // a fault that leaked what it printed (100 MB) would still be far past this.
+    const LEAK_SLACK_BYTES = 32 * MiB;
+
+    it('a second round of every fault: RSS stays within 32 MiB of the first round (no leak per fault)', async () => {
       const afterFirstRound = rssBytes(proxy.pid);
       for (const fault of faultsByKind[kind]) {
         const body = runBody(fault.params ?? {}, {
@@ -88,12 +92,12 @@ for (const kind of ['blackbox', 'loop'] as const) {
       await good();
       const rss = await pollUntil(
         () => rssBytes(proxy.pid),
-        (bytes) => bytes <= afterFirstRound + 16 * MiB,
+        (bytes) => bytes <= afterFirstRound + LEAK_SLACK_BYTES,
       );
       figures.push(
         `${kind} second round: RSS ${(afterFirstRound / MiB).toFixed(1)} → ${(rss / MiB).toFixed(1)} MiB`,
       );
-      expect(rss).toBeLessThanOrEqual(afterFirstRound + 16 * MiB);
+      expect(rss).toBeLessThanOrEqual(afterFirstRound + LEAK_SLACK_BYTES);
       expect(await pollUntil(strays, (p) => p.length === baseline.processes)).toHaveLength(
         baseline.processes,
       );
