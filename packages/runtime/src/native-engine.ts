@@ -13,7 +13,7 @@ export function createNativeEngine<P>(
   handler: Handler<P>,
   options: NativeEngineOptions,
 ): ActionEngine {
-  const env = options.env ?? process.env;
+  const env = options.env ?? detachedProcessEnv();
   let activationKeys: string[] = [];
 
   function applyActivationEnv(vars: Record<string, string>): void {
@@ -54,6 +54,23 @@ export function createNativeEngine<P>(
       }
     },
   };
+}
+
+const detached = Symbol.for('owkit.detachedProcessEnv');
+
+/**
+ * Swaps process.env for a plain copy, once. Node's process.env writes go to glibc's setenv, which
+ * never frees a replaced value: with a fresh activation id per request, memory grows with every
+ * activation, and each write costs a libc call. JavaScript code reads the copy as before, and
+ * child processes get it as their environment.
+ */
+function detachedProcessEnv(): NodeJS.ProcessEnv {
+  const current = process.env as NodeJS.ProcessEnv & { [detached]?: true };
+  if (current[detached]) return current;
+  const copy: NodeJS.ProcessEnv = { ...current };
+  Object.defineProperty(copy, detached, { value: true });
+  process.env = copy;
+  return copy;
 }
 
 function contextOf(activation: Activation, deadline: LazyDeadlineSignal): Context {
