@@ -44,6 +44,7 @@ describe('public API', () => {
         "integerIn",
         "isDictionaryOrArray",
         "isProtocolError",
+        "listenOptionSpecs",
         "messageOf",
         "onTerminationSignal",
         "oneOf",

@@ -1,10 +1,10 @@
 import {
   integerIn,
+  listenOptionSpecs,
   type OptionValues,
   oneOf,
   optionsTable,
   parseOptionValues,
-  port,
 } from '@owkit/runtime/core';
 
 /** Every option of the proxy, declared once; `--help` and the README's table are this list. */
@@ -24,20 +24,7 @@ export const proxyOptionSpecs = {
       '`per-activation` spawns the executable for every `/run`; `loop` keeps it running and talks to it line by line.',
     parse: oneOf('per-activation', 'loop'),
   },
-  port: {
-    flag: 'port',
-    env: 'PORT',
-    default: 8080,
-    description: 'Port to listen on. OpenWhisk always uses 8080; set it for local runs.',
-    parse: port,
-  },
-  host: {
-    flag: 'host',
-    env: 'HOST',
-    default: '0.0.0.0',
-    description: 'Address to listen on. The invoker connects to the container IP, not loopback.',
-    parse: (raw: string) => raw,
-  },
+  ...listenOptionSpecs,
   pool: {
     flag: 'pool',
     env: 'OWKIT_POOL',

@@ -9,6 +9,7 @@ export { errorBody, isDictionaryOrArray, toJson } from './json.js';
 export { DEFAULT_BODY_LIMIT_BYTES, MESSAGES, SENTINEL } from './messages.js';
 export {
   integerIn,
+  listenOptionSpecs,
   type OptionSpec,
   type OptionSpecs,
   OptionsError,

@@ -100,3 +100,21 @@ export function optionsTable(specs: OptionSpecs): string {
   );
   return ['| flag | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
+
+/** Where a server listens: the options every owkit server shares. */
+export const listenOptionSpecs = {
+  port: {
+    flag: 'port',
+    env: 'PORT',
+    default: 8080,
+    description: 'Port to listen on. OpenWhisk always uses 8080; set it for local runs.',
+    parse: port,
+  },
+  host: {
+    flag: 'host',
+    env: 'HOST',
+    default: '0.0.0.0',
+    description: 'Address to listen on. The invoker connects to the container IP, not loopback.',
+    parse: (raw: string) => raw,
+  },
+};
