@@ -78,9 +78,18 @@ export const benchOptionSpecs = {
     description: 'Pulled cold starts per variant; 0 skips the registry and the pulls.',
     parse: integerIn(0, 1_000),
   },
+  rounds: {
+    flag: 'rounds',
+    shownDefault: '3 (1 with `--quick`)',
+    env: 'OWKIT_BENCH_ROUNDS',
+    default: 0,
+    description:
+      'Interleaved rounds of throughput runs (every variant once per round); each figure is the median over rounds.',
+    parse: integerIn(0, 100),
+  },
   duration: {
     flag: 'duration',
-    shownDefault: '10 (2 with `--quick`)',
+    shownDefault: '5 (2 with `--quick`)',
     env: 'OWKIT_BENCH_DURATION',
     default: 0,
     description: 'Seconds of measured load per connection count.',
@@ -127,6 +136,8 @@ export interface BenchOptions {
   repeats: number;
   /** Pulled cold starts per variant; 0 skips the registry and the second engine. */
   pullRepeats: number;
+  /** Throughput rounds; every variant is loaded once per round. */
+  rounds: number;
   durationSeconds: number;
   warmupSeconds: number;
   connections: number[];
@@ -135,8 +146,8 @@ export interface BenchOptions {
 }
 
 const PROFILES = {
-  full: { repeats: 20, pullRepeats: 5, durationSeconds: 10, warmupSeconds: 2 },
-  quick: { repeats: 5, pullRepeats: 2, durationSeconds: 2, warmupSeconds: 1 },
+  full: { repeats: 20, pullRepeats: 5, rounds: 3, durationSeconds: 5, warmupSeconds: 2 },
+  quick: { repeats: 5, pullRepeats: 2, rounds: 1, durationSeconds: 2, warmupSeconds: 1 },
 };
 
 export function parseOptions(
@@ -156,6 +167,7 @@ export function parseOptions(
     runtime: values.runtime,
     repeats: values.repeats === 0 ? profile.repeats : values.repeats,
     pullRepeats: values.pullRepeats === -1 ? profile.pullRepeats : values.pullRepeats,
+    rounds: values.rounds === 0 ? profile.rounds : values.rounds,
     durationSeconds: values.duration === 0 ? profile.durationSeconds : values.duration,
     warmupSeconds: values.warmup === 0 ? profile.warmupSeconds : values.warmup,
     connections: values.connections,

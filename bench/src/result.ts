@@ -10,7 +10,7 @@ import type { Summary } from './stats.js';
 import type { ThroughputResult } from './throughput.js';
 import type { Variant, VariantName } from './variants.js';
 
-export const RESULT_SCHEMA = 'owkit-bench/1';
+export const RESULT_SCHEMA = 'owkit-bench/2';
 
 export type PhaseSummaries = Record<keyof ColdStartSample, Summary>;
 
@@ -74,6 +74,8 @@ export interface BenchResult {
     variants: VariantName[];
     coldStartRepeats: number;
     pullRepeats: number;
+    /** Throughput rounds; each req/s figure is the median round's. */
+    loadRounds: number;
     loadDurationSeconds: number;
     warmupSeconds: number;
     connections: number[];

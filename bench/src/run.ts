@@ -27,9 +27,14 @@ import {
   RESULT_SCHEMA,
   type VariantResult,
 } from './result.js';
-import { measureSpawnFloor } from './spawn-floor.js';
+import { measureSpawnFloor, medianSpawnFloor, type SpawnFloorResult } from './spawn-floor.js';
 import { summarize } from './stats.js';
-import { measureThroughput, SERVER_CPUSET } from './throughput.js';
+import {
+  measureThroughput,
+  mergeRounds,
+  SERVER_CPUSET,
+  type ThroughputResult,
+} from './throughput.js';
 import { BLACKBOX_BINARY, VARIANTS, type Variant } from './variants.js';
 
 const LOAD_GENERATOR_CPUS = '1';
@@ -143,6 +148,7 @@ export async function runBench(
       variants: options.variants,
       coldStartRepeats: options.repeats,
       pullRepeats: docker === null ? 0 : options.pullRepeats,
+      loadRounds: options.rounds,
       loadDurationSeconds: options.durationSeconds,
       warmupSeconds: options.warmupSeconds,
       connections: options.connections,
@@ -346,47 +352,64 @@ async function measurePulls(ctx: Context, docker: DockerCli): Promise<void> {
 
 async function measureLoad(ctx: Context): Promise<void> {
   const variants = ctx.selected.filter((v) => v.measure.throughput && runnable(ctx, v));
-  const steps = variants.reduce(
+  const { rounds } = ctx.options;
+  const stepsPerRound = variants.reduce(
     (n, v) => n + (v.kind === 'spawn' ? 1 : ctx.options.connections.length),
     0,
   );
   ctx.progress.startPhase(
     'throughput',
-    steps,
-    `${ctx.options.durationSeconds} s per connection count after ${ctx.options.warmupSeconds} s of warm-up, server on CPU ${SERVER_CPUSET}`,
+    stepsPerRound * rounds,
+    `${rounds} round${rounds === 1 ? '' : 's'}, every variant once per round; ${ctx.options.durationSeconds} s per connection count after ${ctx.options.warmupSeconds} s of warm-up, server on CPU ${SERVER_CPUSET}`,
   );
+  // Rounds interleave the variants, so a slow minute of the machine lands on all of them alike
+  // instead of on whichever variant happened to run in it; the median round is reported.
+  const loads = new Map<string, ThroughputResult[]>();
+  const spawns: SpawnFloorResult[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const label = (name: string) => (rounds === 1 ? name : `${name} (round ${round}/${rounds})`);
+    for (const variant of variants) {
+      if (variant.kind === 'spawn') {
+        try {
+          const floor = await measureSpawnFloor(
+            BLACKBOX_BINARY,
+            SERVER_CPUSET,
+            ctx.options.durationSeconds,
+            ctx.options.warmupSeconds,
+          );
+          spawns.push(floor);
+          ctx.progress.step(
+            label(variant.name),
+            `${floor.callsPerSec.toFixed(0)} calls/s, ${floor.perCallMsP50.toFixed(2)} ms per call (p50)`,
+          );
+        } catch (error) {
+          ctx.progress.step(label(variant.name), 'FAILED');
+          fail(ctx, variant, describeError(error));
+        }
+        continue;
+      }
+      const throughput = await measureThroughput(ctx.launcher, variant, {
+        connections: ctx.options.connections,
+        durationSeconds: ctx.options.durationSeconds,
+        warmupSeconds: ctx.options.warmupSeconds,
+        onLevel: (level) =>
+          ctx.progress.step(
+            label(variant.name),
+            `c=${level.connections}: ${level.requestsPerSec.toFixed(0)} req/s, p50 ${level.latencyP50Ms?.toFixed(3)} ms, p99 ${level.latencyP99Ms?.toFixed(3)} ms`,
+          ),
+      });
+      loads.set(variant.name, [...(loads.get(variant.name) ?? []), throughput]);
+    }
+  }
   for (const variant of variants) {
     const result = ctx.results.get(variant.name) as VariantResult;
     if (variant.kind === 'spawn') {
-      try {
-        const floor = await measureSpawnFloor(
-          BLACKBOX_BINARY,
-          SERVER_CPUSET,
-          ctx.options.durationSeconds,
-          ctx.options.warmupSeconds,
-        );
-        result.spawnFloor = floor;
-        ctx.progress.step(
-          variant.name,
-          `${floor.callsPerSec.toFixed(0)} calls/s, ${floor.perCallMsP50.toFixed(2)} ms per call (p50)`,
-        );
-        for (const failure of floor.failures) fail(ctx, variant, failure);
-      } catch (error) {
-        ctx.progress.step(variant.name, 'FAILED');
-        fail(ctx, variant, describeError(error));
-      }
+      if (spawns.length === 0) continue;
+      result.spawnFloor = medianSpawnFloor(spawns);
+      for (const failure of result.spawnFloor.failures) fail(ctx, variant, failure);
       continue;
     }
-    const throughput = await measureThroughput(ctx.launcher, variant, {
-      connections: ctx.options.connections,
-      durationSeconds: ctx.options.durationSeconds,
-      warmupSeconds: ctx.options.warmupSeconds,
-      onLevel: (level) =>
-        ctx.progress.step(
-          variant.name,
-          `c=${level.connections}: ${level.requestsPerSec.toFixed(0)} req/s, p50 ${level.latencyP50Ms?.toFixed(3)} ms, p99 ${level.latencyP99Ms?.toFixed(3)} ms`,
-        ),
-    });
+    const throughput = mergeRounds(loads.get(variant.name) ?? []);
     result.throughput = throughput;
     for (const failure of throughput.failures) fail(ctx, variant, `throughput: ${failure}`);
   }

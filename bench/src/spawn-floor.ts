@@ -30,6 +30,8 @@ export interface SpawnFloorResult {
   perCallMs: number[];
   childProcess: RawSpawnResult | null;
   failures: string[];
+  /** calls/s of every round, in round order; the rest of this result is the median round's. */
+  callsPerSecRounds?: number[];
 }
 
 /**
@@ -180,4 +182,16 @@ export async function measureSpawnFloor(
     throw new BenchError(`spawn floor failed: ${String(result.stderr || result.stdout).trim()}`);
   }
   return { ...(JSON.parse(String(result.stdout)) as SpawnFloorResult), cpuset };
+}
+
+/** The median round of the spawn floor (the lower middle for an even count), with every round's calls/s. */
+export function medianSpawnFloor(rounds: readonly SpawnFloorResult[]): SpawnFloorResult {
+  const sorted = [...rounds].sort((a, b) => a.callsPerSec - b.callsPerSec);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (median === undefined) throw new BenchError('no spawn floor round to take the median of');
+  return {
+    ...median,
+    failures: rounds.flatMap((round) => round.failures),
+    callsPerSecRounds: rounds.map((round) => round.callsPerSec),
+  };
 }

@@ -28,6 +28,8 @@ export interface LoadLevel {
   warmupMismatches: number;
   /** Server CPU time over the measured window divided by the requests answered in it. */
   serverCpuMicrosPerRequest: number | null;
+  /** req/s of every round at this connection count, in round order; this level is the median one's. */
+  requestsPerSecRounds: number[];
 }
 
 export interface MemoryResult {
@@ -186,7 +188,39 @@ async function loadLevel(
     warmupMismatches: result.warmup?.mismatches ?? 0,
     serverCpuMicrosPerRequest:
       cpuUsed === null || requestsTotal === 0 ? null : cpuUsed / requestsTotal,
+    requestsPerSecRounds: [],
   };
+}
+
+/**
+ * One variant's rounds as one result. Each connection count keeps the level of its median round
+ * (the lower middle for an even count), so its latencies and CPU belong to the req/s shown, and
+ * lists every round's req/s beside it. Memory is the highest peak of any round. A failure in any
+ * round fails the variant.
+ */
+export function mergeRounds(rounds: readonly ThroughputResult[]): ThroughputResult {
+  const first = rounds[0];
+  if (first === undefined) throw new BenchError('no throughput round to merge');
+  const connections = [
+    ...new Set(rounds.flatMap((round) => round.levels.map((level) => level.connections))),
+  ];
+  const levels = connections.map((c) => {
+    const perRound = rounds
+      .map((round) => round.levels.find((level) => level.connections === c))
+      .filter((level): level is LoadLevel => level !== undefined);
+    const sorted = [...perRound].sort((a, b) => a.requestsPerSec - b.requestsPerSec);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)] as LoadLevel;
+    return { ...median, requestsPerSecRounds: perRound.map((level) => level.requestsPerSec) };
+  });
+  const memories = rounds.map((round) => round.memory).filter((m) => m !== null);
+  const memory =
+    memories.length === 0
+      ? null
+      : memories.reduce((a, b) => (b.peakRssBytes > a.peakRssBytes ? b : a));
+  const failures = rounds.flatMap((round, index) =>
+    rounds.length === 1 ? round.failures : round.failures.map((f) => `round ${index + 1}: ${f}`),
+  );
+  return { serverCpuset: first.serverCpuset, levels, memory, failures };
 }
 
 function sampleMemory(probe: ResourceProbe) {

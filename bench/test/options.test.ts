@@ -11,7 +11,8 @@ describe('parseOptions', () => {
       runtime: 'auto',
       repeats: 20,
       pullRepeats: 5,
-      durationSeconds: 10,
+      rounds: 3,
+      durationSeconds: 5,
       warmupSeconds: 2,
       connections: [1, 32],
     });
@@ -23,9 +24,11 @@ describe('parseOptions', () => {
       quick: true,
       repeats: 5,
       pullRepeats: 2,
+      rounds: 1,
       durationSeconds: 2,
       warmupSeconds: 1,
     });
+    expect(parseOptions(['--rounds', '5'], {}).rounds).toBe(5);
     expect(parseOptions(['--quick', '--repeats', '7'], {}).repeats).toBe(7);
   });
 

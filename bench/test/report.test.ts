@@ -52,7 +52,9 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('| go-native | 140.0 ms | 150.0 ms | 130.0 ms | 150.0 ms |');
     expect(markdown).toContain('| go-blackbox | 350 | 0.100 ms | 0.500 ms | 600 |');
     expect(markdown).toContain('**400 calls/s**');
-    expect(markdown).toContain('Through bare `node:child_process`: 450 calls/s, 2.10 ms per call');
+    expect(markdown).toContain(
+      'Through bare `node:child_process`, as the proxy spawns: 450 calls/s, 2.10 ms per call',
+    );
   });
 
   it('gives each variant against its floor and against go-blackbox', () => {
@@ -65,6 +67,19 @@ describe('renderMarkdown', () => {
     expect(markdown).toMatch(
       /\| go-native \| 0\.04× \| 0\.67× \| — \| 20\.0× \| 66\.7× \| 1\.00× \|/,
     );
+  });
+
+  it('names the rounds and lists every round behind each median', () => {
+    expect(markdown).not.toContain('req/s per round');
+    const result = withGoals();
+    result.options.loadRounds = 3;
+    const native = result.variants.find((v) => v.name === 'go-native');
+    const level = native?.throughput?.levels.find((l) => l.connections === 32);
+    if (level === undefined) throw new Error('fixture has no go-native level at 32');
+    level.requestsPerSecRounds = [38_000, 40_000, 41_500];
+    const rendered = renderMarkdown(result);
+    expect(rendered).toContain('3 interleaved rounds (every variant once per round)');
+    expect(rendered).toContain('- go-native, c=32: 38,000 · 40,000 · 41,500');
   });
 
   it('says when the processes ran without Docker', () => {

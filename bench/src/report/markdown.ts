@@ -146,14 +146,31 @@ function throughputSection(result: BenchResult): string {
     });
   const spawn = variantIn(result, 'floor-spawn')?.spawnFloor;
   const spawnText = spawn
-    ? `\n\nSpawn floor (Node spawning the Go blackbox binary, one call at a time, no HTTP, held to CPU ${spawn.cpuset}): **${count(spawn.callsPerSec)} calls/s**, ${ms(spawn.perCallMsP50, 2)} per call at the median, p90 ${ms(spawn.perCallMsP90, 2)}, p99 ${ms(spawn.perCallMsP99, 2)} (${count(spawn.calls)} calls, through execa as the proxy spawns).${
+    ? `\n\nSpawn floor (Node spawning the Go blackbox binary, one call at a time, no HTTP, held to CPU ${spawn.cpuset}): **${count(spawn.callsPerSec)} calls/s**, ${ms(spawn.perCallMsP50, 2)} per call at the median, p90 ${ms(spawn.perCallMsP90, 2)}, p99 ${ms(spawn.perCallMsP99, 2)} (${count(spawn.calls)} calls, through execa${spawn.callsPerSecRounds && spawn.callsPerSecRounds.length > 1 ? `; per round ${spawn.callsPerSecRounds.map((rate) => count(rate)).join(' · ')}` : ''}).${
         spawn.childProcess
-          ? ` Through bare \`node:child_process\`: ${count(spawn.childProcess.callsPerSec)} calls/s, ${ms(spawn.childProcess.perCallMsP50, 2)} per call at the median.`
+          ? ` Through bare \`node:child_process\`, as the proxy spawns: ${count(spawn.childProcess.callsPerSec)} calls/s, ${ms(spawn.childProcess.perCallMsP50, 2)} per call at the median.`
           : ''
       }`
     : '';
   if (rows.length === 0) return `## Throughput${spawnText}`;
-  return `## Throughput\n\nautocannon ${result.environment.autocannonVersion}, POST \`/run\`, pipelining 1, ${result.options.loadDurationSeconds} s per level after a ${result.options.warmupSeconds} s warm-up whose bodies are checked byte for byte. Server held to CPU ${result.environment.serverCpus}, load generator to CPU ${result.environment.loadGeneratorCpus}. Any error, timeout, non-2xx or wrong body fails the variant. Latencies are exact percentiles of every response time.\n\n${table(header, rows)}${spawnText}`;
+  const rounds = result.options.loadRounds;
+  const roundsText =
+    rounds > 1
+      ? ` ${rounds} interleaved rounds (every variant once per round); each figure is the median round's, every round's req/s below the table.`
+      : '';
+  return `## Throughput\n\nautocannon ${result.environment.autocannonVersion}, POST \`/run\`, pipelining 1, ${result.options.loadDurationSeconds} s per level after a ${result.options.warmupSeconds} s warm-up whose bodies are checked byte for byte.${roundsText} Server held to CPU ${result.environment.serverCpus}, load generator to CPU ${result.environment.loadGeneratorCpus}. Any error, timeout, non-2xx or wrong body fails the variant. Latencies are exact percentiles of every response time.\n\n${table(header, rows)}${roundsList(result)}${spawnText}`;
+}
+
+/** Every round's req/s per variant and connection count, so the spread behind a median shows. */
+function roundsList(result: BenchResult): string {
+  if (result.options.loadRounds <= 1) return '';
+  const lines = result.variants.flatMap((v) =>
+    (v.throughput?.levels ?? []).map(
+      (level) =>
+        `- ${v.name}, c=${level.connections}: ${level.requestsPerSecRounds.map((rps) => count(rps)).join(' · ')}`,
+    ),
+  );
+  return lines.length === 0 ? '' : `\n\nreq/s per round:\n\n${lines.join('\n')}`;
 }
 
 function sentinelSection(result: BenchResult): string {
