@@ -50,9 +50,9 @@ export type Deliver = (response: ProtocolResponse) => void;
 export interface ProtocolApp {
   /**
    * Answers one request. With `deliver`, the answer is handed to it before a `/run`'s sentinels
-   * are written, so it does not wait on two log writes (through Docker's log pipe, a tenth of
-   * a round trip at one connection); the sentinels still follow in the same tick, before any
-   * other request is read. Without it, the sentinels are written before the promise resolves.
+   * are written, so it does not wait on two log writes (each a write into Docker's log pipe);
+   * the sentinels still follow in the same tick, before any other request is read. Without it,
+   * the sentinels are written before the promise resolves.
    */
   handle(request: ProtocolRequest, deliver?: Deliver): Promise<ProtocolResponse>;
   close(): Promise<void>;
