@@ -199,42 +199,6 @@ describe.each(transports)('protocol over $name', ({ connect }) => {
   });
 });
 
-describe('sentinels and the answer', () => {
-  it('hands the answer to deliver first, then writes the pair before handle resolves', async () => {
-    const { app, logs } = setup(() => ({ done: true }));
-    let atDelivery: ReturnType<typeof logs.sentinels> | undefined;
-    const res = await app.handle(
-      { method: 'POST', path: '/run', body: '{"value":{}}' },
-      (answer) => {
-        expect(answer.body).toBe('{"done":true}');
-        atDelivery = logs.sentinels();
-      },
-    );
-    expect(res.status).toBe(200);
-    expect(atDelivery).toEqual({ stdout: 0, stderr: 0 });
-    expect(logs.sentinels()).toEqual({ stdout: 1, stderr: 1 });
-  });
-
-  it('writes the pair even when delivering the answer throws', async () => {
-    const { app, logs } = setup(() => ({}));
-    const handled = app.handle({ method: 'POST', path: '/run', body: '{"value":{}}' }, () => {
-      throw new Error('socket gone');
-    });
-    await expect(handled).rejects.toThrow('socket gone');
-    expect(logs.sentinels()).toEqual({ stdout: 1, stderr: 1 });
-  });
-
-  it('delivers /init answers too, with no sentinel', async () => {
-    const { app, logs } = setup(() => ({}));
-    const delivered: number[] = [];
-    await app.handle({ method: 'POST', path: '/init', body: '{"value":{}}' }, (answer) =>
-      delivered.push(answer.status),
-    );
-    expect(delivered).toEqual([200]);
-    expect(logs.sentinels()).toEqual({ stdout: 0, stderr: 0 });
-  });
-});
-
 describe('activation context', () => {
   it('hands the handler every activation field and sets __OW_* for this activation only', async () => {
     const seen: Context[] = [];

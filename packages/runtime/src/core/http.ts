@@ -22,17 +22,12 @@ export function createHttpServer(app: ProtocolApp, options: HttpOptions = {}): S
       readBody(req, limit).then(
         (body) => {
           const path = pathOf(req.url);
-          const request = {
-            method: req.method ?? 'GET',
-            path,
-            body: body === tooLarge ? null : body,
-          };
           return app
-            .handle(request, (response) => send(res, response.status, response.body))
-            .catch((error: unknown) => {
-              if (res.headersSent) res.destroy();
-              else send(res, 502, errorBody(messageOf(error)));
-            });
+            .handle({ method: req.method ?? 'GET', path, body: body === tooLarge ? null : body })
+            .then(
+              (response) => send(res, response.status, response.body),
+              (error: unknown) => send(res, 502, errorBody(messageOf(error))),
+            );
         },
         () => {
           // The client went away mid-body; there is nobody left to answer.

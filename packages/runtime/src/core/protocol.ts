@@ -43,18 +43,9 @@ export interface ProtocolRequest {
   body: Uint8Array | string | null;
 }
 
-/** Sends an answer on its way; given to `handle` by a server that has a socket. */
-export type Deliver = (response: ProtocolResponse) => void;
-
 /** The protocol without a socket: routes, `/init` once, `value` rules, results, sentinels. */
 export interface ProtocolApp {
-  /**
-   * Answers one request. With `deliver`, the answer is handed to it before a `/run`'s sentinels
-   * are written, so it does not wait on two log writes (each a write into Docker's log pipe);
-   * the sentinels still follow in the same tick, before any other request is read. Without it,
-   * the sentinels are written before the promise resolves.
-   */
-  handle(request: ProtocolRequest, deliver?: Deliver): Promise<ProtocolResponse>;
+  handle(request: ProtocolRequest): Promise<ProtocolResponse>;
   close(): Promise<void>;
 }
 
@@ -105,27 +96,16 @@ export function createProtocolApp(engine: ActionEngine, options: ProtocolAppOpti
     }
   }
 
-  async function route(
-    method: string,
-    path: string,
-    body: ProtocolRequest['body'],
-  ): Promise<ProtocolResponse> {
-    if (!routes.has(path)) return reply(404, errorBody(MESSAGES.notFound));
-    if (method !== 'POST') return reply(405, errorBody(MESSAGES.methodNotAllowed));
-    if (path === '/init') return parseThen(body, init);
-    return parseThen(body, run);
-  }
-
   return {
-    async handle({ method, path, body }, deliver) {
-      const endsActivation = method === 'POST' && path === '/run';
+    async handle({ method, path, body }) {
+      if (!routes.has(path)) return reply(404, errorBody(MESSAGES.notFound));
+      if (method !== 'POST') return reply(405, errorBody(MESSAGES.methodNotAllowed));
+      if (path === '/init') return parseThen(body, init);
       try {
-        const response = await route(method, path, body);
-        deliver?.(response);
-        return response;
+        return await parseThen(body, run);
       } finally {
         // Every POST /run ends its logs, whatever the outcome: the invoker waits for the pair.
-        if (endsActivation) writeSentinels(logs);
+        writeSentinels(logs);
       }
     },
     async close() {
