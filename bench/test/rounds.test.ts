@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { medianSpawnFloor, type SpawnFloorResult } from '../src/spawn-floor.js';
 import { type LoadLevel, mergeRounds, type ThroughputResult } from '../src/throughput.js';
+import { level as fixtureLevel } from './fixtures/result.js';
 
+/** A fixture level whose latencies and CPU are tied to its req/s, to tell rounds apart. */
 function level(connections: number, requestsPerSec: number): LoadLevel {
   return {
-    connections,
-    pipelining: 1,
-    durationSeconds: 5,
-    requestsTotal: requestsPerSec * 5,
-    requestsPerSec,
-    // Tied to the req/s, so the test can tell which round a level came from.
+    ...fixtureLevel(connections, requestsPerSec),
     latencyP50Ms: 1000 / requestsPerSec,
     latencyP99Ms: 2000 / requestsPerSec,
-    latencyMeanMs: 1000 / requestsPerSec,
-    errors: 0,
-    timeouts: 0,
-    non2xx: 0,
-    warmupRequests: 10,
-    warmupMismatches: 0,
     serverCpuMicrosPerRequest: requestsPerSec / 100,
     requestsPerSecRounds: [],
   };
