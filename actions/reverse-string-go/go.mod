@@ -3,5 +3,3 @@ module github.com/owkit/owkit/actions/reverse-string-go
 go 1.24
 
 require github.com/owkit/owkit/packages/runtime-go v0.0.0
-
-replace github.com/owkit/owkit/packages/runtime-go => ../../packages/runtime-go

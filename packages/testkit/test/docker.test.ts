@@ -27,7 +27,8 @@ describeWithDocker('docker helpers', () => {
       ['build', '-trimpath', '-ldflags=-s -w', '-o', join(stagingDir, 'port-server'), '.'],
       {
         cwd: fixtureDir,
-        env: { CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+        // A module of its own, outside the repo's go.work.
+        env: { CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod', GOWORK: 'off' },
       },
     );
     await copyFile(join(fixtureDir, 'Dockerfile'), join(stagingDir, 'Dockerfile'));
