@@ -3,9 +3,11 @@
  * The Go side of the scripts every owkit package has, for any Go module folder (run from it):
  *   test — `go test ./...`, with the race detector whenever cgo can build it
  *   lint — fails when `gofmt -l .` lists files
+ *   check — only the toolchain check every task starts with: Go on PATH, 1.24 or newer
  * Installed as the `owkit-go` bin for the Go actions.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 const [task, ...extraArgs] = process.argv.slice(2);
@@ -25,9 +27,22 @@ function run(command, args) {
   return result.status ?? 1;
 }
 
+const GO_MIN = [1, 24];
 const goroot = capture('go', ['env', 'GOROOT']);
 if (goroot === undefined) {
-  process.stderr.write('go not found on PATH: install Go 1.24 or newer (https://go.dev/dl/).\n');
+  // The official tarball installs there, but only root's profile usually puts it on PATH.
+  const hint = existsSync('/usr/local/go/bin/go')
+    ? 'Go is in /usr/local/go/bin: add it to PATH (export PATH=$PATH:/usr/local/go/bin)'
+    : `install Go ${GO_MIN.join('.')} or newer from https://go.dev/dl (Debian's golang-go is too old)`;
+  process.stderr.write(`go not found on PATH: ${hint}\n`);
+  process.exit(1);
+}
+const goVersion = capture('go', ['env', 'GOVERSION']) ?? '';
+const [major, minor] = (/^go(\d+)\.(\d+)/.exec(goVersion) ?? []).slice(1).map(Number);
+if (!(major > GO_MIN[0] || (major === GO_MIN[0] && minor >= GO_MIN[1]))) {
+  process.stderr.write(
+    `${goVersion || 'go'} is too old: owkit needs Go ${GO_MIN.join('.')} or newer (https://go.dev/dl)\n`,
+  );
   process.exit(1);
 }
 
@@ -57,7 +72,9 @@ switch (task) {
     }
     break;
   }
+  case 'check':
+    break;
   default:
-    process.stderr.write(`usage: owkit-go test|lint (got ${JSON.stringify(task)})\n`);
+    process.stderr.write(`usage: owkit-go test|lint|check (got ${JSON.stringify(task)})\n`);
     process.exit(2);
 }
