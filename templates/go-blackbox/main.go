@@ -1,0 +1,10 @@
+// The action as the executable a blackbox proxy runs once per activation (/action/exec): params
+// in on argv and stdin, the result as its last line of stdout.
+package main
+
+import owkit "github.com/owkit/owkit/packages/runtime-go"
+
+// handler decodes the params into Params and encodes the Result.
+var handler = owkit.Typed(greet)
+
+func main() { owkit.RunBlackbox(handler) }

@@ -1,0 +1,4 @@
+import { serve } from '@owkit/runtime';
+import { greet } from './greet.js';
+
+await serve(greet);
