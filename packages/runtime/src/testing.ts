@@ -39,10 +39,11 @@ export async function invoke(
   method = 'POST',
 ): Promise<TestResponse> {
   const response = await app.handle({ method, path, body: bodyText(body) });
+  const text = typeof response.body === 'string' ? response.body : response.body.toString('utf8');
   return {
     status: response.status,
-    body: response.body,
-    json: parsed(response.body),
+    body: text,
+    json: parsed(text),
     headers: { 'content-type': 'application/json' },
   };
 }

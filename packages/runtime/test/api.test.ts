@@ -29,14 +29,18 @@ describe('public API', () => {
     `);
     expect(Object.keys(core).sort()).toMatchInlineSnapshot(`
       [
+        "Activation",
         "DEFAULT_BODY_LIMIT_BYTES",
+        "JSON_KIND",
+        "MAX_JSON_DEPTH",
         "MESSAGES",
         "OptionsError",
         "ProtocolError",
+        "RawJson",
         "SENTINEL",
         "SHUTDOWN_GRACE_MS",
-        "activationEnv",
         "closeGracefully",
+        "compactInPlace",
         "createHttpServer",
         "createProtocolApp",
         "errorBody",
@@ -52,6 +56,7 @@ describe('public API', () => {
         "parseDeadline",
         "parseOptionValues",
         "port",
+        "scanJson",
         "send",
         "toJson",
         "trackLineEnds",

@@ -251,7 +251,7 @@ describe('activation context', () => {
       path: '/run',
       body: JSON.stringify(runBody({}, { deadlineMs: 50 })),
     });
-    expect(JSON.parse(res.body)).toEqual({ aborted: true, reason: 'TimeoutError' });
+    expect(JSON.parse(res.body.toString())).toEqual({ aborted: true, reason: 'TimeoutError' });
   });
 
   it('gives an infinite deadline and a signal that never fires when none is sent', async () => {
@@ -260,7 +260,7 @@ describe('activation context', () => {
       aborted: ctx.signal.aborted,
     }));
     const res = await app.handle({ method: 'POST', path: '/run', body: '{"value":{}}' });
-    expect(JSON.parse(res.body)).toEqual({ deadline: 'Infinity', aborted: false });
+    expect(JSON.parse(res.body.toString())).toEqual({ deadline: 'Infinity', aborted: false });
   });
 
   it('serves overlapping activations concurrently without crosstalk', async () => {
@@ -284,7 +284,7 @@ describe('activation context', () => {
       ),
     );
     answers.forEach((answer, n) => {
-      expect(JSON.parse(answer.body)).toEqual({ n, id: bodies[n]?.activation_id });
+      expect(JSON.parse(answer.body.toString())).toEqual({ n, id: bodies[n]?.activation_id });
     });
     expect(logs.sentinels()).toEqual({ stdout: 50, stderr: 50 });
   });

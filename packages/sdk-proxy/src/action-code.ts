@@ -17,7 +17,9 @@ export async function prepareAction(
   logs: LogStreams,
 ): Promise<void> {
   try {
-    await installCode(request.value, execPath);
+    // request.code is the raw JSON string literal; decoding it as a stream is still to come.
+    const code = request.code === null ? null : JSON.parse(request.code.toString('utf8'));
+    await installCode({ ...request.value, code }, execPath);
     await checkExecutable(execPath);
   } catch (error) {
     logs.stdout.write(`${(error as Error).message}\n`);

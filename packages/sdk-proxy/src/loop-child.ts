@@ -34,8 +34,8 @@ export interface LoopChild {
   /** Settles once the child can take activations; rejects with a ChildStartError. */
   readonly ready: Promise<void>;
   readonly alive: boolean;
-  /** Sends one request line and resolves to the child's result line. */
-  run(requestLine: string, waitMs: number): Promise<string>;
+  /** Sends one request (compact JSON, no newline) as a line; resolves to the result line. */
+  run(request: Buffer, waitMs: number): Promise<string>;
   /** Kills the child's process group and waits until its pipes are closed. */
   kill(): Promise<void>;
 }
@@ -188,7 +188,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
     get alive() {
       return alive;
     },
-    run(requestLine, waitMs) {
+    run(request, waitMs) {
       if (!alive) return Promise.reject(new ProtocolError(502, MESSAGES.processExited));
       return new Promise<string>((resolve, reject) => {
         const activation: CurrentActivation = { resolve, reject };
@@ -201,7 +201,9 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
             Math.min(waitMs, LONGEST_TIMER_MS),
           );
         }
-        child.stdin.write(requestLine);
+        // Two writes, not a concatenation: a 64 MiB body is never copied to add its newline.
+        child.stdin.write(request);
+        child.stdin.write('\n');
       });
     },
     async kill() {

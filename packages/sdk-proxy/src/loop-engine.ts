@@ -123,10 +123,8 @@ export function createLoopEngine(options: LoopOptions): LoopEngine {
         }
         const waitMs = timeLeft(activation.deadline, timeoutMs);
         if (waitMs <= 0) throw new ProtocolError(502, MESSAGES.deadlineExceeded);
-        const line = await child.run(
-          `${JSON.stringify({ ...activation.body, value: activation.params })}\n`,
-          waitMs,
-        );
+        // The body as sent, compacted to one line: the child sets its own __OW_* from its keys.
+        const line = await child.run(activation.body, waitMs);
         return parseResultLine(line, logs.stdout);
       } finally {
         release(slot);

@@ -42,11 +42,13 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
   const groups = new Set<number>();
   let initEnv: Record<string, string> = {};
 
-  function spawnAndWatch(input: string, env: Record<string, string>, waitMs: number) {
+  /** `params` is the compact JSON of the request's `value`, as sent. */
+  function spawnAndWatch(params: Buffer, env: Record<string, string>, waitMs: number) {
     return new Promise<Outcome>((resolve) => {
       let child: ChildProcessWithoutNullStreams;
       try {
-        child = spawn(execPath, Buffer.byteLength(input) <= MAX_ARGUMENT_BYTES ? [input] : [], {
+        const argv = params.length <= MAX_ARGUMENT_BYTES ? [params.toString('utf8')] : [];
+        child = spawn(execPath, argv, {
           cwd,
           env,
           detached: true,
@@ -75,7 +77,7 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
       child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
       // A child that never reads its stdin is fine: the pipe breaking is expected then.
       child.stdin.on('error', () => {});
-      child.stdin.end(input);
+      child.stdin.end(params);
 
       const deadlineTimer = Number.isFinite(waitMs)
         ? setTimeout(() => stop({ kind: 'deadline' }), Math.min(waitMs, LONGEST_TIMER_MS))
@@ -132,7 +134,7 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
       const waitMs = timeLeft(activation.deadline, timeoutMs);
       if (waitMs <= 0) throw new ProtocolError(502, MESSAGES.deadlineExceeded);
       const env = { ...options.env, ...initEnv, ...activation.env };
-      const outcome = spawnAndWatch(JSON.stringify(activation.params), env, waitMs);
+      const outcome = spawnAndWatch(activation.value, env, waitMs);
       running.add(outcome);
       const result = await outcome;
       running.delete(outcome);

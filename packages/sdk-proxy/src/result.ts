@@ -1,23 +1,20 @@
 import type { Writable } from 'node:stream';
-import { isDictionaryOrArray, MESSAGES, ProtocolError } from '@owkit/runtime/core';
+import { MESSAGES, ProtocolError, RawJson } from '@owkit/runtime/core';
 
 /**
- * The action's answer from its result line: a JSON object or array. Anything else is a 502, and
- * the line itself is kept in the logs since it is the only trace of what the action meant.
+ * The action's answer from its result line: a JSON object or array, checked and passed on as its
+ * bytes, so numbers reach the caller as the action wrote them, at any depth JSON allows. Anything
+ * else is a 502, and the line itself is kept in the logs since it is the only trace of what the
+ * action meant.
  */
-export function parseResultLine(line: string, stdout: Writable): unknown {
-  const text = line.trim();
-  let parsed: unknown;
-  let isJson = false;
-  if (text.length > 0) {
-    try {
-      parsed = JSON.parse(text);
-      isJson = true;
-    } catch {
-      // Not JSON: handled below like a scalar, with the line kept in the logs.
-    }
+export function parseResultLine(line: string | Buffer, stdout: Writable): RawJson {
+  const bytes = typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
+  const result = RawJson.of(bytes);
+  if (result !== undefined) return result;
+  if (bytes.some((byte) => byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09)) {
+    stdout.write(bytes[bytes.length - 1] === 0x0a ? bytes : Buffer.concat([bytes, NEWLINE]));
   }
-  if (isJson && isDictionaryOrArray(parsed)) return parsed;
-  if (text.length > 0) stdout.write(line.endsWith('\n') ? line : `${line}\n`);
   throw new ProtocolError(502, MESSAGES.notDictionaryResult);
 }
+
+const NEWLINE = Buffer.from('\n');

@@ -2,10 +2,19 @@
  * The HTTP side of the OpenWhisk action protocol, shared by the native runtime and the proxy:
  * they differ only in the ActionEngine that produces results.
  */
-export { activationEnv, initEnvToStrings, parseDeadline } from './environment.js';
+export { initEnvToStrings, parseDeadline } from './environment.js';
 export { isProtocolError, messageOf, ProtocolError } from './errors.js';
 export { createHttpServer, type HttpOptions, send } from './http.js';
 export { errorBody, isDictionaryOrArray, toJson } from './json.js';
+export {
+  compactInPlace,
+  JSON_KIND,
+  type JsonMember,
+  type JsonScan,
+  MAX_JSON_DEPTH,
+  RawJson,
+  scanJson,
+} from './json-scan.js';
 export { DEFAULT_BODY_LIMIT_BYTES, MESSAGES, SENTINEL } from './messages.js';
 export {
   integerIn,
@@ -21,7 +30,7 @@ export {
 } from './options.js';
 export {
   type ActionEngine,
-  type Activation,
+  Activation,
   createProtocolApp,
   type InitRequest,
   type ProtocolApp,
