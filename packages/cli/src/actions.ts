@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { goKind, STYLES, type Style } from './styles.js';
 
@@ -10,7 +10,7 @@ export interface ActionStyle {
 }
 
 export interface ActionInfo {
-  /** Folder name under `actions/`. */
+  /** The action's name: its package's name without the `@owkit/` scope. */
   name: string;
   dir: string;
   packageName: string;
@@ -18,6 +18,8 @@ export interface ActionInfo {
   styles: ActionStyle[];
 }
 
+/** Folders whose subfolders are actions: the user's, and the templates (themselves hello actions). */
+const ACTION_FOLDERS = ['actions', 'templates'] as const;
 const ACTION_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export function isActionName(text: string): boolean {
@@ -25,49 +27,48 @@ export function isActionName(text: string): boolean {
 }
 
 export function listActions(root: string): ActionInfo[] {
-  const actionsDir = join(root, 'actions');
-  if (!existsSync(actionsDir)) return [];
-  return readdirSync(actionsDir)
-    .sort()
-    .flatMap((name) => {
-      const info = describeAction(root, name);
-      return info === undefined ? [] : [info];
-    });
+  return ACTION_FOLDERS.flatMap((folder) => {
+    const parent = join(root, folder);
+    if (!existsSync(parent)) return [];
+    return readdirSync(parent)
+      .sort()
+      .flatMap((entry) => {
+        const info = readAction(join(parent, entry));
+        return info === undefined ? [] : [info];
+      });
+  });
 }
 
-/** What `actions/<name>` is: its package, the styles it has and their images; undefined if none. */
+/** The action called `name`: `actions/<name>`, or the template folder whose package it names. */
 export function describeAction(root: string, name: string): ActionInfo | undefined {
   if (!isActionName(name)) return undefined;
-  const dir = join(root, 'actions', name);
+  return readAction(join(root, 'actions', name)) ?? listActions(root).find((a) => a.name === name);
+}
+
+/** What the folder is: its package, the styles it has and their images; undefined if none. */
+function readAction(dir: string): ActionInfo | undefined {
   const manifest = join(dir, 'package.json');
   if (!existsSync(manifest)) return undefined;
   const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown };
-  const packageName = typeof pkg.name === 'string' ? pkg.name : `@owkit/${name}`;
+  if (typeof pkg.name !== 'string') return undefined;
+  const name = pkg.name.replace(/^@owkit\//, '');
   const declared = declaredImages(dir);
-  const styles = STYLES.filter((style) => hasStyle(dir, style)).map((style) => ({
-    style,
-    image: declared.get(style) ?? `owkit/${name}:${style}`,
-    artifact: join(dir, artifactOf(style)),
-  }));
+  const styles = STYLES.flatMap((style) => {
+    const image = declared.get(style);
+    return image === undefined ? [] : [{ style, image, artifact: join(dir, artifactOf(style)) }];
+  });
   if (styles.length === 0) return undefined;
-  return { name, dir, packageName, styles };
+  return { name, dir, packageName: pkg.name, styles };
 }
 
 export function artifactOf(style: Style): string {
   return style === 'ts-native' ? join('dist', 'action.mjs') : join('bin', goKind(style));
 }
 
-function hasStyle(dir: string, style: Style): boolean {
-  if (style === 'ts-native') {
-    return existsSync(join(dir, 'src', 'action.ts')) && existsSync(join(dir, 'Dockerfile'));
-  }
-  const cmd = join(dir, 'cmd', goKind(style));
-  return existsSync(cmd) && statSync(cmd).isDirectory();
-}
-
 /**
- * The image each style builds, as the action's own scripts name it (`owkit/<x>:<style>`), so the
- * CLI never keeps a second list that could drift from them.
+ * The image each style builds, as the action's own scripts name it (`owkit/<x>:<style>`): an
+ * action has the styles its image script builds, and the CLI keeps no second list that could
+ * drift from them.
  */
 function declaredImages(dir: string): Map<Style, string> {
   const sources = [join(dir, 'package.json')];

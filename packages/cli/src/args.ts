@@ -1,4 +1,4 @@
-import { type OptionSpec, type OptionSpecs, optionsTable } from '@owkit/runtime/core';
+import type { OptionSpec, OptionSpecs } from '@owkit/runtime/core';
 import { usageError } from './errors.js';
 
 /** A flag that is present or not (`--json`); core's parser reads its value as "true". */
@@ -70,6 +70,79 @@ export function splitArgs(
   return result;
 }
 
-export function usage(synopsis: string, specs: OptionSpecs, extra = ''): string {
-  return `${synopsis}\n\n${optionsTable(specs)}\n${extra}`;
+/** An option the specs cannot describe (a repeatable one), shown in the help all the same. */
+export interface ExtraOption {
+  flag: string;
+  value: string;
+  description: string;
+}
+
+const HELP_WIDTH = 80;
+const FLAG_COLUMN = 24;
+
+/**
+ * `--help` for a terminal: the synopsis, then one entry per option with its description wrapped,
+ * its default and its environment variable, from the same specs the READMEs' tables come from.
+ */
+export function usage(
+  synopsis: string,
+  specs: OptionSpecs,
+  extra: { options?: readonly ExtraOption[]; text?: string } = {},
+): string {
+  const entries = [
+    ...Object.values(specs).map((spec) => ({
+      left:
+        typeof spec.default === 'boolean'
+          ? `--${spec.flag}`
+          : `--${spec.flag} <${valueName(spec.default)}>`,
+      text: [
+        plain(spec.description),
+        ...(spec.default === '' || typeof spec.default === 'boolean'
+          ? []
+          : [`Default ${String(spec.default)}.`]),
+        ...(spec.env === undefined ? [] : [`Environment: ${spec.env}.`]),
+      ].join(' '),
+    })),
+    ...(extra.options ?? []).map((option) => ({
+      left: `--${option.flag} <${option.value}>`,
+      text: plain(option.description),
+    })),
+  ];
+  const lines = [`usage: ${synopsis}`, '', 'options:'];
+  for (const { left, text } of entries) {
+    const wrapped = wrap(text, HELP_WIDTH - FLAG_COLUMN);
+    const first = `  ${left}`;
+    if (first.length < FLAG_COLUMN) {
+      lines.push(first.padEnd(FLAG_COLUMN) + (wrapped[0] ?? ''));
+      wrapped.shift();
+    } else {
+      lines.push(first);
+    }
+    for (const line of wrapped) lines.push(' '.repeat(FLAG_COLUMN) + line);
+  }
+  return `${lines.join('\n')}\n${extra.text === undefined ? '' : `\n${extra.text.trim()}\n`}`;
+}
+
+function valueName(example: unknown): string {
+  return typeof example === 'number' ? 'n' : 'value';
+}
+
+/** Markdown's code spans read as quotes on a terminal. */
+function plain(markdown: string): string {
+  return markdown.replace(/`([^`]*)`/g, "'$1'");
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
 }

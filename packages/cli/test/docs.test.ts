@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { optionsTable } from '@owkit/runtime/core';
 import { describe, expect, it } from 'vitest';
 import * as cli from '../src/index.js';
-import { invokeOptionSpecs } from '../src/invoke/options.js';
-import { newActionOptionSpecs } from '../src/new-action/options.js';
-import { packageOptionSpecs } from '../src/package/options.js';
+import { INVOKE_USAGE, invokeOptionSpecs } from '../src/invoke/options.js';
+import { NEW_ACTION_USAGE, newActionOptionSpecs } from '../src/new-action/options.js';
+import { PACKAGE_USAGE, packageOptionSpecs } from '../src/package/options.js';
 
 /** Table rows compared cell by cell: the formatter pads Markdown tables. */
 function tableRows(markdown: string): string {
@@ -29,6 +29,22 @@ describe('the README and the API', () => {
     const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
     expect(tableRows(readme)).toContain(tableRows(optionsTable(specs)));
   });
+
+  it.each([
+    ['invoke', INVOKE_USAGE, invokeOptionSpecs],
+    ['new-action', NEW_ACTION_USAGE, newActionOptionSpecs],
+    ['package', PACKAGE_USAGE, packageOptionSpecs],
+  ])(
+    'prints --help of %s for a terminal: every flag, no Markdown table',
+    (_command, help, specs) => {
+      const lines = help.split('\n');
+      expect(lines.filter((line) => line.startsWith('|'))).toEqual([]);
+      expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(100);
+      for (const spec of Object.values(specs)) {
+        expect(lines.some((line) => line.trimStart().startsWith(`--${spec.flag}`))).toBe(true);
+      }
+    },
+  );
 
   it('exports these names', () => {
     expect(Object.keys(cli).sort()).toMatchInlineSnapshot(`

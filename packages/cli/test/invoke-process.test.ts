@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { invoke } from '../src/invoke/invoke.js';
 import { parseOptions } from '../src/invoke/options.js';
 import { renderReport } from '../src/invoke/render.js';
-import { REPO_ROOT } from './fixtures.js';
+import { REPO_ROOT, runBin } from './fixtures.js';
 
 const progress = () => undefined;
 const run = (...argv: string[]) => invoke(parseOptions(argv, {}), { root: REPO_ROOT, progress });
@@ -54,5 +54,21 @@ describe('pnpm invoke --process', () => {
       status: 200,
       result: { error: 'payload must be a string' },
     });
+  });
+});
+
+describe('pnpm invoke without a Docker engine', () => {
+  it('says so at once, before building anything, and offers --process', async () => {
+    const startedAt = performance.now();
+    const result = await runBin('invoke', ['reverse-string', '--param', 'payload=abc'], {
+      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+    });
+    expect(performance.now() - startedAt).toBeLessThan(10_000);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.split('\n')).toEqual([
+      expect.stringMatching(
+        /^invoke: no Docker engine answers \(.*\): start one .*; or run the action without Docker, as a local process: pnpm invoke reverse-string --process$/,
+      ),
+    ]);
   });
 });

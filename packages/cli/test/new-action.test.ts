@@ -6,14 +6,17 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../src/errors.js';
+import { invoke } from '../src/invoke/invoke.js';
+import { parseOptions as parseInvokeOptions } from '../src/invoke/options.js';
 import { generateAction, REQUIRED_SCRIPTS } from '../src/new-action/generate.js';
-import { goKind, isGoStyle, STYLES, type Style, TEMPLATE_ACTION } from '../src/styles.js';
-import { REPO_ROOT, removeImages, runBin } from './fixtures.js';
+import { withUse } from '../src/new-action/go-work.js';
+import { isGoStyle, STYLES, type Style, templateOf } from '../src/styles.js';
+import { leftoverContainers, REPO_ROOT, removeImages, runBin } from './fixtures.js';
 
 /**
  * A scratch workspace holding only what a generated action reaches outside its own folder: the
- * Go runtime (its go.mod's replace path) and the lint config. node_modules come from the
- * template itself, which has the same dependencies, so no install is needed.
+ * Go runtime (through go.work), the proxy (for --process), the lint config. node_modules come
+ * from the template itself, which has the same dependencies, so no install is needed.
  */
 let workspace: string;
 const probe = randomBytes(3).toString('hex');
@@ -23,10 +26,10 @@ const images: string[] = [];
 beforeAll(async () => {
   workspace = await mkdtemp(join(tmpdir(), 'owkit-new-action-'));
   await mkdir(join(workspace, 'packages'));
-  await symlink(
-    join(REPO_ROOT, 'packages', 'runtime-go'),
-    join(workspace, 'packages', 'runtime-go'),
-  );
+  for (const pkg of ['runtime-go', 'sdk-proxy']) {
+    await symlink(join(REPO_ROOT, 'packages', pkg), join(workspace, 'packages', pkg));
+  }
+  await writeFile(join(workspace, 'go.work'), 'go 1.24\n\nuse (\n\t./packages/runtime-go\n)\n');
   const biome = JSON.parse(await readFile(join(REPO_ROOT, 'biome.json'), 'utf8'));
   await writeFile(
     join(workspace, 'biome.json'),
@@ -42,7 +45,7 @@ afterAll(async () => {
 async function allFiles(dir: string, base = dir): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules') continue;
+    if (['node_modules', 'bin', 'dist'].includes(entry.name)) continue;
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await allFiles(full, base)));
     else out.push(full.slice(base.length + 1));
@@ -75,6 +78,12 @@ async function runScript(dir: string, script: string): Promise<void> {
   }
 }
 
+/** What a user changes first: the greeting, one line in the handler's file. */
+const GREETING_LINE: Record<'ts' | 'go', { file: string; from: string; to: string }> = {
+  ts: { file: 'src/greet.ts', from: "GREETING = 'hello'", to: "GREETING = 'howdy'" },
+  go: { file: 'greet.go', from: 'greeting = "hello"', to: 'greeting = "howdy"' },
+};
+
 describe.each(STYLES)('pnpm new-action --style %s', (style) => {
   const name = nameOf(style);
   let dir: string;
@@ -89,60 +98,80 @@ describe.each(STYLES)('pnpm new-action --style %s', (style) => {
     dir = generated.dir;
     expect(generated.image).toBe(`owkit/${name}:${style}`);
     images.push(generated.image);
-    const template = join(REPO_ROOT, 'actions', TEMPLATE_ACTION[style]);
+    const template = join(REPO_ROOT, templateOf(style).folder);
     await symlink(join(template, 'node_modules'), join(dir, 'node_modules'));
   });
 
-  it('renames the package, its images and its README, wired for turbo', async () => {
+  it('renames the package, its image, its README and its deploy lines, wired for turbo', async () => {
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
     expect(pkg.name).toBe(`@owkit/${name}`);
     expect(Object.keys(pkg.scripts)).toEqual(expect.arrayContaining([...REQUIRED_SCRIPTS]));
     const readme = await readFile(join(dir, 'README.md'), 'utf8');
-    expect(readme.split('\n')[0]).toMatch(new RegExp(`^# ${name} \\(`));
+    expect(readme.split('\n')[0]).toBe(`# ${name}`);
+    expect(readme).toContain(`> Created with \`pnpm new-action ${name} --style ${style}\``);
+    expect(readme).toContain(`pnpm invoke ${name} --param name=Ada`);
+    expect(readme).toContain(
+      `wsk action create ${name} --docker $REGISTRY/${name}:${style}-$VERSION`,
+    );
     for (const file of await allFiles(dir)) {
       // Only the README's note on where the action came from names its template.
       const text = (await readFile(join(dir, file), 'utf8')).replace(/^> Created with .*$/m, '');
-      expect([file, text.includes('reverse-string')]).toEqual([file, false]);
+      expect([file, /template/i.test(text)]).toEqual([file, false]);
     }
-    const sources = await Promise.all(
-      (await allFiles(dir))
-        .filter((file) => /^(?:scripts|test)\//.test(file))
-        .map((file) => readFile(join(dir, file), 'utf8')),
-    );
-    expect(sources.join('\n')).toContain(`owkit/${name}:${style}`);
+    const image = await readFile(join(dir, 'scripts', 'image.mjs'), 'utf8');
+    expect(image).toContain(`'owkit/${name}:${style}'`);
+  });
+
+  it('has only the commands that work for its style', async () => {
+    const readme = await readFile(join(dir, 'README.md'), 'utf8');
+    expect(readme.includes('pnpm package')).toBe(style === 'go-blackbox');
+    expect(readme).not.toMatch(/payload|reverse|three images/);
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+    expect(pkg.description).not.toMatch(/three|reverse/);
   });
 
   if (isGoStyle(style)) {
-    it('keeps only its own entry point, with the module path renamed and the replace intact', async () => {
-      const kind = goKind(style);
-      const files = await allFiles(dir);
-      expect(files.filter((file) => file.startsWith('cmd/'))).toEqual([`cmd/${kind}/main.go`]);
-      expect(files.filter((file) => file.startsWith('Dockerfile'))).toEqual([`Dockerfile.${kind}`]);
+    it('is a Go module of its own, linked to the runtime by the workspace go.work', async () => {
       const goMod = await readFile(join(dir, 'go.mod'), 'utf8');
       expect(goMod).toContain(`module github.com/owkit/owkit/actions/${name}\n`);
-      expect(goMod).toMatch(/=> \.\.\/\.\.\/packages\/runtime-go\s*$/m);
-      const others = ['native', 'blackbox', 'actionloop'].filter((other) => other !== kind);
-      for (const file of files.filter((f) => /^(?:scripts|test)\/|\.go$/.test(f))) {
-        const text = await readFile(join(dir, file), 'utf8');
-        for (const other of others) {
-          expect([file, text.includes(`go-${other}`) || text.includes(`cmd/${other}`)]).toEqual([
-            file,
-            false,
-          ]);
-        }
-      }
+      expect(goMod).not.toMatch(/^replace/m);
+      const goWork = await readFile(join(workspace, 'go.work'), 'utf8');
+      expect(goWork).toContain(`\t./actions/${name}\n`);
     });
   }
 
-  it('builds, makes its image, typechecks, lints and passes its own tests at once', async () => {
+  it('builds, images, typechecks, lints, passes its tests and answers pnpm invoke after a one-line change', async () => {
+    const edit = GREETING_LINE[isGoStyle(style) ? 'go' : 'ts'];
+    const handler = join(dir, edit.file);
+    const before = await readFile(handler, 'utf8');
+    expect(before).toContain(edit.from);
+    await writeFile(handler, before.replace(edit.from, edit.to));
+
     for (const script of ['build', 'image', 'typecheck', 'lint', 'test']) {
       await runScript(dir, script);
     }
-    const { exitCode } = await execa('docker', ['image', 'inspect', `owkit/${name}:${style}`], {
-      reject: false,
+    const report = await invoke(parseInvokeOptions([name, '--param', 'name=Ada'], {}), {
+      root: workspace,
+      progress: () => undefined,
     });
-    expect(exitCode).toBe(0);
-  }, 120_000);
+    expect([report.style, report.mode, report.activations.map((a) => a.result)]).toEqual([
+      style,
+      'container',
+      [{ greeting: 'howdy, Ada' }],
+    ]);
+    expect(await leftoverContainers()).toEqual([]);
+  }, 180_000);
+});
+
+describe('go.work', () => {
+  it('gets a new module in its use block, sorted, once', () => {
+    const text = 'go 1.24\n\nuse (\n\t./actions/b\n\t./packages/runtime-go\n)\n';
+    const added = withUse(text, './actions/a');
+    expect(added).toBe(
+      'go 1.24\n\nuse (\n\t./actions/a\n\t./actions/b\n\t./packages/runtime-go\n)\n',
+    );
+    expect(withUse(added, './actions/a')).toBe(added);
+  });
 });
 
 describe('pnpm new-action refuses', () => {

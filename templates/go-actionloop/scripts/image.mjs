@@ -1,8 +1,9 @@
 /**
- * Builds owkit/template-go-actionloop:go-actionloop from bin/actionloop (run `build` first): owkit/sdk-proxy:loop
- * (the actionloop proxy, which starts the binary once and keeps it) plus the binary as /action/exec. The build context is a temporary folder holding the
- * binary and the Dockerfile. Without a Docker engine it says so and stops, unless in CI, where
- * that fails.
+ * Builds owkit/template-go-actionloop:go-actionloop from bin/actionloop (run `build` first):
+ * owkit/sdk-proxy:loop (the actionloop proxy, which starts the binary once and keeps it)
+ * plus the binary as /action/exec. The build context is a temporary folder holding the binary
+ * and the Dockerfile. Without a Docker engine it says so and stops, unless in CI, where that
+ * fails.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

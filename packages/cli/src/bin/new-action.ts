@@ -2,6 +2,7 @@ import { EXIT } from '../errors.js';
 import { newAction } from '../new-action/new-action.js';
 import { NEW_ACTION_USAGE, parseOptions } from '../new-action/options.js';
 import { findRepoRoot } from '../repo.js';
+import { isGoStyle, type Style } from '../styles.js';
 import { runCommand } from './run-command.js';
 
 await runCommand('new-action', async ({ progress }) => {
@@ -17,10 +18,15 @@ await runCommand('new-action', async ({ progress }) => {
       ...generated.files.map((file) => `  ${file}`),
       '',
       'next:',
-      `  pnpm invoke ${options.name} '{"payload":"abc"}'   # builds ${generated.image} first`,
+      `  pnpm invoke ${options.name} --param name=Ada   # builds ${generated.image} first`,
       `  pnpm exec turbo run test --filter=${generated.packageName}`,
+      `  then change the handler (${handlerFile(options.style)}) and its test`,
       '',
     ].join('\n'),
   );
   return EXIT.ok;
 });
+
+function handlerFile(style: Style): string {
+  return isGoStyle(style) ? 'greet.go' : 'src/greet.ts';
+}

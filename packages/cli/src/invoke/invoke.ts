@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Progress } from '../build.js';
 import { CliError } from '../errors.js';
 import { type Exchange, initBody, keepAliveAgent, post, runBody, succeeded } from './activation.js';
+import { dockerEngineProblem } from './docker-engine.js';
 import { activationLogs, countSentinels, isSentinel, type LogLine, lastLines } from './logs.js';
 import type { InvokeOptions } from './options.js';
 import { freePort, portInUse } from './ports.js';
@@ -60,6 +61,14 @@ export async function invoke(
 ): Promise<InvokeReport> {
   const { root, progress, signal } = environment;
   const namespace = environment.namespace ?? 'guest';
+  if (!options.process) {
+    const problem = await dockerEngineProblem();
+    if (problem !== undefined) {
+      throw new CliError(
+        `${problem}; or run the action without Docker, as a local process: pnpm invoke ${options.target} --process`,
+      );
+    }
+  }
   const target = await resolveTarget(root, options.target, options.style);
 
   let runner: ReturnType<typeof containerAction>;

@@ -72,14 +72,26 @@ export interface InvokeOptions extends Omit<OptionValues<typeof invokeOptionSpec
 export const INVOKE_USAGE = usage(
   'pnpm invoke <action-or-image> [params JSON | @file.json] [--param key=value]... [options]',
   invokeOptionSpecs,
-  `| \`--param\` | | | \`key=value\`, repeatable; the value is read as JSON when it parses, else as a string. |
+  {
+    options: [
+      {
+        flag: 'param',
+        value: 'key=value',
+        description: 'Repeatable; the value is read as JSON when it parses, else as a string.',
+      },
+    ],
+    text: `
+Runs the action's image (or, with --process, its bundle or binary) as the OpenWhisk invoker would:
+/init, then /run with a fresh activation id and deadline; prints the result, that activation's
+logs and the timings. A missing image is built first. Needs a Docker engine unless --process.
 
-Examples:
+examples:
   pnpm invoke reverse-string '{"payload":"hello"}'
   pnpm invoke reverse-string-go --style go-blackbox --param payload=hello --warm 5
   pnpm invoke owkit/reverse-string:go-native @params.json
   pnpm invoke reverse-string --process --param payload=abc
 `,
+  },
 );
 
 /** Everything `pnpm invoke` accepts, from the command line and the environment. */

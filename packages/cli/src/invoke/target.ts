@@ -8,7 +8,7 @@ import {
   isActionName,
   listActions,
 } from '../actions.js';
-import { type Progress, runTurbo } from '../build.js';
+import { type Progress, runTurbo, tail } from '../build.js';
 import { CliError, usageError } from '../errors.js';
 import type { Style } from '../styles.js';
 
@@ -90,11 +90,14 @@ export async function ensureImage(
       `${target.image} is not on this machine and invoke never pulls: build or load it first`,
     );
   }
-  progress(`building ${target.image} (turbo run image --filter=${target.action.packageName}) …`);
-  await runTurbo(root, 'image', target.action.packageName, signal);
+  progress(
+    `building ${target.image} and what it needs (turbo run image --filter=${target.action.packageName}); the first time takes a minute …`,
+  );
+  const output = await runTurbo(root, 'image', target.action.packageName, progress, signal);
   if (!(await imageExists(target.image))) {
     throw new CliError(
-      `turbo built ${target.action.packageName} but no image ${target.image} exists: check that its image script tags it so`,
+      `turbo ran the image script of ${target.action.packageName}, but no image ${target.image} exists: see its output below, and check that the script tags it so`,
+      { detail: tail(output, 15) },
     );
   }
 }
@@ -149,7 +152,7 @@ export async function ensureLocalBuild(
   }
   if (rebuild || !existsSync(style.artifact)) {
     progress(`building ${action.name} (turbo run build --filter=${action.packageName}) …`);
-    await runTurbo(root, 'build', action.packageName, signal);
+    await runTurbo(root, 'build', action.packageName, progress, signal);
     if (!existsSync(style.artifact)) {
       throw new CliError(
         `the build of ${action.packageName} made no ${style.artifact}: check its build script`,
@@ -159,7 +162,7 @@ export async function ensureLocalBuild(
   if (style.style === 'go-blackbox' || style.style === 'go-actionloop') {
     if (!existsSync(proxyBundle(root))) {
       progress('building the proxy (turbo run build --filter=@owkit/sdk-proxy) …');
-      await runTurbo(root, 'build', '@owkit/sdk-proxy', signal);
+      await runTurbo(root, 'build', '@owkit/sdk-proxy', progress, signal);
     }
   }
   return { action, style };

@@ -4,13 +4,13 @@ import { dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
 import { isActionName } from '../actions.js';
 import { CliError, usageError } from '../errors.js';
-import { goKind, isGoStyle, STYLES, type Style, TEMPLATE_ACTION } from '../styles.js';
-import { pruneSource } from './prune.js';
+import { isGoStyle, type Style, templateOf } from '../styles.js';
+import { addToGoWork } from './go-work.js';
 
 export interface GenerateRequest {
   name: string;
   style: Style;
-  /** The repo whose `actions/` hold the templates. */
+  /** The repo whose `templates/` hold the templates. */
   templatesRoot: string;
   /** Where `actions/<name>` is created: the same repo, or a scratch workspace in tests. */
   workspaceRoot: string;
@@ -26,13 +26,15 @@ export interface Generated {
 
 /** Build output and installs: never copied, the new action makes its own. */
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'bin', '.turbo', 'coverage']);
-const GO_KINDS = STYLES.filter(isGoStyle).map(goKind);
 /** Scripts that every workspace package has, so turbo builds, tests and images the new one. */
 export const REQUIRED_SCRIPTS = ['build', 'test', 'typecheck', 'lint', 'image'] as const;
+/** The template README's first quoted paragraph says what it is; a copy says where it came from. */
+const TEMPLATE_NOTE = /^> The `[a-z-]+` template:.*\n(?:>.*\n)*/m;
 
 /**
- * Creates `actions/<name>` from the real action of that style: its files, renamed (package,
- * images, Go module path, README title), with only what the style needs.
+ * Creates `actions/<name>` from `templates/<style>`: every file copied, with the template's name
+ * (package, images, module path, README, deploy lines) replaced by the new one. A Go action is
+ * added to the workspace's go.work.
  */
 export async function generateAction(request: GenerateRequest): Promise<Generated> {
   const { name, style } = request;
@@ -47,30 +49,31 @@ export async function generateAction(request: GenerateRequest): Promise<Generate
       `actions/${name} already exists: pick another name, or remove that folder first`,
     );
   }
-  const templateName = TEMPLATE_ACTION[style];
-  const templateDir = join(request.templatesRoot, 'actions', templateName);
+  const template = templateOf(style);
+  const templateDir = join(request.templatesRoot, template.folder);
   if (!existsSync(join(templateDir, 'package.json'))) {
     throw new CliError(
-      `the ${style} template actions/${templateName} is missing or has no package.json: restore it from git`,
+      `the ${style} template ${template.folder} is missing or has no package.json: restore it from git`,
     );
   }
 
-  const rename = renamer(templateName, name);
-  const sources = (await listFiles(templateDir)).filter((file) => belongsToStyle(file, style));
+  // One pass, so a new name that contains the old one is not renamed twice.
+  const rename = (text: string) =>
+    text.replace(
+      new RegExp(`${escapeRegExp(template.folder)}|${escapeRegExp(template.name)}`, 'g'),
+      (found) => (found === template.folder ? `actions/${name}` : name),
+    );
   const outputs = new Map<string, { content: Buffer | string; mode: number }>();
-  for (const file of sources) {
+  for (const file of await listFiles(templateDir)) {
     const source = join(templateDir, file);
     const { mode } = await stat(source);
     const raw = await readFile(source);
-    // Pruned before renaming: a new name must not be mistaken for a style (`cargo-blackbox`).
-    const content = isText(raw)
-      ? withOrigin(file, rename(prune(file, raw.toString('utf8'), style)), style, name)
-      : raw;
+    const content = isText(raw) ? withOrigin(file, rename(raw.toString('utf8')), style, name) : raw;
     outputs.set(file, { content, mode });
   }
   const pkg = outputs.get('package.json');
-  if (pkg === undefined) throw new CliError(`actions/${templateName} has no package.json`);
-  checkScripts(String(pkg.content), templateName);
+  if (pkg === undefined) throw new CliError(`${template.folder} has no package.json`);
+  checkScripts(String(pkg.content), template.folder);
 
   for (const [file, { content, mode }] of outputs) {
     const target = join(dir, file);
@@ -78,7 +81,8 @@ export async function generateAction(request: GenerateRequest): Promise<Generate
     await writeFile(target, content);
     await chmod(target, mode & 0o777);
   }
-  await formatGenerated(dir, request.templatesRoot, style);
+  await formatGenerated(dir, request.templatesRoot);
+  if (isGoStyle(style)) await addToGoWork(request.workspaceRoot, `./actions/${name}`);
   return {
     dir,
     files: [...outputs.keys()].sort(),
@@ -87,75 +91,38 @@ export async function generateAction(request: GenerateRequest): Promise<Generate
   };
 }
 
-/**
- * Text renames, most specific first: the Go template's folder name (in its module path) before
- * the plain action name (package, images, README).
- */
-function renamer(templateName: string, name: string): (text: string) => string {
-  const names = [templateName];
-  if (templateName.endsWith('-go')) names.push(templateName.slice(0, -'-go'.length));
-  // One pass, so a new name that contains the old one is not renamed twice.
-  const pattern = new RegExp(names.map(escapeRegExp).join('|'), 'g');
-  return (text) => text.replace(pattern, name);
-}
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
- * Whether a template file is needed by `style`: for the Go styles, a path that names another
- * style's entry point (`cmd/blackbox/…`, `Dockerfile.native`, `test/actionloop.test.ts`) is not.
+ * A new name is longer or shorter than the template's, so a line may now wrap differently than
+ * the linter wants: the repo's formatter puts the TypeScript and JSON right.
  */
-export function belongsToStyle(file: string, style: Style): boolean {
-  if (!isGoStyle(style)) return true;
-  const kind = goKind(style);
-  const tokens = file.split(/[/.\-_]/);
-  return !GO_KINDS.some((other) => other !== kind && tokens.includes(other));
-}
-
-/** A Go style keeps only what its own entry point needs. */
-function prune(file: string, text: string, style: Style): string {
-  return isGoStyle(style) ? pruneSource(file, text, goKind(style)) : text;
-}
-
-/**
- * Pruning can leave code that is valid but not formatted as the repo's linters want (an import
- * list that now fits on one line): the repo's own formatters put it right.
- */
-async function formatGenerated(dir: string, templatesRoot: string, style: Style): Promise<void> {
+async function formatGenerated(dir: string, templatesRoot: string): Promise<void> {
   const biome = join(templatesRoot, 'node_modules', '.bin', 'biome');
-  if (existsSync(biome)) {
-    const config = `--config-path=${join(templatesRoot, 'biome.json')}`;
-    await execa(biome, ['format', '--write', config, '--vcs-enabled=false', '.'], {
-      cwd: dir,
-      reject: false,
-      stdin: 'ignore',
-    });
-  }
-  if (isGoStyle(style)) {
-    await execa('gofmt', ['-w', '.'], { cwd: dir, reject: false, stdin: 'ignore' }).catch(() => {
-      // No gofmt on PATH: the build needs Go anyway and will say so.
-    });
-  }
+  if (!existsSync(biome)) return;
+  const config = `--config-path=${join(templatesRoot, 'biome.json')}`;
+  await execa(biome, ['format', '--write', config, '--vcs-enabled=false', '.'], {
+    cwd: dir,
+    reject: false,
+    stdin: 'ignore',
+  });
 }
 
-/** The README says where the action came from and what to change first. */
-function withOrigin(file: string, readme: string, style: Style, name: string): string {
-  if (file !== 'README.md') return readme;
-  const note = `> Created with \`pnpm new-action ${name} --style ${style}\` from \`actions/${TEMPLATE_ACTION[style]}\`. The logic is still its example (reversing \`payload\`): change it and its tests, keep the rest.`;
-  const lines = readme.split('\n');
-  const title = lines.findIndex((line) => line.startsWith('# '));
-  lines.splice(title + 1, 0, '', note);
-  return lines.join('\n');
+/** The README says where the action came from, in place of the template's note on itself. */
+function withOrigin(file: string, text: string, style: Style, name: string): string {
+  if (file !== 'README.md') return text;
+  const note = `> Created with \`pnpm new-action ${name} --style ${style}\` from \`${templateOf(style).folder}\`: change the handler and its test, keep the rest.\n`;
+  return TEMPLATE_NOTE.test(text) ? text.replace(TEMPLATE_NOTE, note) : text;
 }
 
-function checkScripts(packageJson: string, templateName: string): void {
+function checkScripts(packageJson: string, templateFolder: string): void {
   const scripts = (JSON.parse(packageJson) as { scripts?: Record<string, string> }).scripts ?? {};
   const missing = REQUIRED_SCRIPTS.filter((script) => scripts[script] === undefined);
   if (missing.length > 0) {
     throw new CliError(
-      `actions/${templateName}/package.json lacks the script(s) ${missing.join(', ')} turbo needs: add them to the template first`,
+      `${templateFolder}/package.json lacks the script(s) ${missing.join(', ')} turbo needs: add them to the template first`,
     );
   }
 }

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Progress } from '../build.js';
 import { tail } from '../build.js';
 import { CliError } from '../errors.js';
+import { isGoStyle } from '../styles.js';
 import { type Generated, generateAction } from './generate.js';
 import type { NewActionOptions } from './options.js';
 
@@ -18,9 +21,12 @@ export async function newAction(
     workspaceRoot: root,
   });
   progress(`created actions/${options.name} (${generated.files.length} files)`);
+  if (isGoStyle(options.style)) progress(`added ./actions/${options.name} to go.work`);
   if (options.install) {
-    progress('linking it into the workspace: pnpm install --prefer-offline …');
-    const result = await execa('pnpm', ['install', '--prefer-offline'], {
+    const pnpm = pnpmCommand(root);
+    progress(`linking it into the workspace: ${pnpm.join(' ')} install --prefer-offline …`);
+    const [command = 'pnpm', ...prefix] = pnpm;
+    const result = await execa(command, [...prefix, 'install', '--prefer-offline'], {
       cwd: root,
       reject: false,
       all: true,
@@ -28,10 +34,23 @@ export async function newAction(
     });
     if (result.exitCode !== 0) {
       throw new CliError(
-        `actions/${options.name} was created, but pnpm install --prefer-offline failed: run pnpm install yourself`,
+        `actions/${options.name} was created, but ${pnpm.join(' ')} install --prefer-offline failed: run pnpm install yourself`,
         { detail: tail(result.all ?? '', 20) },
       );
     }
   }
   return generated;
+}
+
+/**
+ * The pnpm that ran this command (`pnpm new-action`, or the one `npm run` bootstrapped), so a
+ * machine without pnpm on PATH links the package with the same pinned version.
+ */
+function pnpmCommand(root: string): string[] {
+  const execPath = process.env.npm_execpath;
+  if (execPath !== undefined && /pnpm/.test(execPath)) return [process.execPath, execPath];
+  const { packageManager } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    packageManager?: string;
+  };
+  return ['npx', '--yes', packageManager ?? 'pnpm'];
 }

@@ -31,11 +31,14 @@ export interface NewActionOptions {
 export const NEW_ACTION_USAGE = usage(
   'pnpm new-action <name> --style ts-native|go-native|go-blackbox|go-actionloop [--no-install]',
   newActionOptionSpecs,
-  `
-Creates actions/<name> from the repo's own tested action of that style (actions/reverse-string for
-ts-native, actions/reverse-string-go for the Go styles), renamed: package @owkit/<name>, image
-owkit/<name>:<style>. The example logic (reversing "payload") stays until you change it.
+  {
+    text: `
+Creates actions/<name> from templates/<style>, a hello action with one handler, its test and an
+image test, renamed everywhere: package @owkit/<name>, image owkit/<name>:<style>, README and
+deploy lines; a Go action is added to go.work. It builds and passes its tests at once: change
+the handler and its test, keep the rest.
 `,
+  },
 );
 
 export function parseOptions(

@@ -26,10 +26,13 @@ export interface PackageOptions {
 export const PACKAGE_USAGE = usage(
   'pnpm package <action> [--out path/exec.zip] [--build]',
   packageOptionSpecs,
-  `
-Zips the action's Go blackbox binary as \`exec\` (mode 0755) for the stock dockerskeleton image:
+  {
+    text: `
+Zips a go-blackbox action's binary as exec (mode 0755) for the stock dockerskeleton image:
   wsk action create <name> --native actions/<action>/dist/exec.zip
+Other styles deploy as images (--docker): see docs/deploy.md.
 `,
+  },
 );
 
 export function parseOptions(

@@ -37,7 +37,7 @@ export async function packageAction(
   }
   if (options.build || !existsSync(blackbox.artifact)) {
     progress(`building ${action.name} (turbo run build --filter=${action.packageName}) …`);
-    await runTurbo(root, 'build', action.packageName, signal);
+    await runTurbo(root, 'build', action.packageName, progress, signal);
     if (!existsSync(blackbox.artifact)) {
       throw new CliError(
         `the build of ${action.packageName} made no ${blackbox.artifact}: check its build script`,
