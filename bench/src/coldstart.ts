@@ -6,6 +6,8 @@ import { INIT_BODY, runBody } from './workload.js';
 
 /** One cold start, phase by phase, in milliseconds. `totalMs` is their sum. */
 export interface ColdStartSample {
+  /** The round it ran in: every variant runs once per round, so rounds pair the variants. */
+  round: number;
   /** `docker run -d` until the CLI returned (create + start), or the process spawn. */
   startMs: number;
   /** From there until the port accepted a TCP connection. */
@@ -26,7 +28,7 @@ export async function measureColdStart(
   launcher: Launcher,
   variant: Variant,
   options: Omit<LaunchOptions, 'port'> = {},
-): Promise<ColdStartSample> {
+): Promise<Omit<ColdStartSample, 'round'>> {
   const port = await freePort();
   const t0 = performance.now();
   const server = await launcher.launch(variant, { ...options, port });

@@ -1,9 +1,44 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, constants, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import { DockerCli } from './docker.js';
 import { BenchError } from './errors.js';
+
+/** Where Debian installs dockerd; a normal user's PATH does not have /usr/sbin. */
+const DOCKERD_CANDIDATES = ['/usr/sbin/dockerd', '/usr/bin/dockerd', '/usr/local/bin/dockerd'];
+
+/**
+ * Why a throw-away engine cannot be started here, or null when it can be tried: it needs root
+ * (dockerd mounts file systems and sets up cgroups) and the dockerd binary.
+ */
+export async function throwAwayEngineUnavailable(): Promise<string | null> {
+  const uid = process.getuid?.();
+  if (uid !== undefined && uid !== 0) {
+    return `a second Docker engine with an empty image store is needed, and starting dockerd needs root (this is uid ${uid}); run the bench as root to measure them`;
+  }
+  if ((await dockerdPath()) === null) {
+    return `no dockerd binary (looked on PATH and in ${DOCKERD_CANDIDATES.join(', ')}); install docker.io to measure them`;
+  }
+  return null;
+}
+
+async function dockerdPath(): Promise<string | null> {
+  const onPath = (process.env.PATH ?? '')
+    .split(':')
+    .filter(Boolean)
+    .map((dir) => join(dir, 'dockerd'));
+  for (const candidate of [...onPath, ...DOCKERD_CANDIDATES]) {
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
+  }
+  return null;
+}
 
 export interface ThrowAwayEngine {
   docker: DockerCli;
@@ -19,8 +54,11 @@ export async function startThrowAwayEngine(): Promise<ThrowAwayEngine> {
   // Short path: the socket path must fit in sun_path (108 bytes), and containerd nests deeper.
   const dir = await mkdtemp('/tmp/owk-');
   const socket = `unix://${join(dir, 'd.sock')}`;
+  const dockerd = await dockerdPath();
+  if (dockerd === null)
+    throw new BenchError('the throw-away engine did not start: no dockerd binary found');
   const child = execa(
-    'dockerd',
+    dockerd,
     [
       '--data-root',
       join(dir, 'data'),
@@ -42,19 +80,30 @@ export async function startThrowAwayEngine(): Promise<ThrowAwayEngine> {
     },
   );
   let exited = false;
-  void child.then(() => {
+  let exit = '';
+  void child.then((result) => {
     exited = true;
+    // A spawn error (ENOENT, EACCES) or the exit code and signal: whatever stopped it.
+    exit = result.failed
+      ? (result.shortMessage ?? `exit code ${result.exitCode}`)
+      : `exit code ${result.exitCode}`;
   });
   const docker = new DockerCli(socket);
   const deadline = performance.now() + 30_000;
   while (!(await docker.answers(2_000))) {
     if (exited || performance.now() > deadline) {
-      const log = await readFile(join(dir, 'dockerd.log'), 'utf8').catch(() => '');
+      const timedOut = !exited;
       child.kill('SIGKILL');
       await child;
+      const log = (await readFile(join(dir, 'dockerd.log'), 'utf8').catch(() => '')).trim();
       await unmountUnder(dir);
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-      throw new BenchError(`the throw-away engine did not start: ${log.slice(-600)}`);
+      const why = timedOut ? 'it did not answer within 30 s' : `dockerd stopped (${exit})`;
+      const lastLines =
+        log === ''
+          ? 'dockerd wrote nothing'
+          : `its log ends: ${log.split('\n').slice(-5).join(' | ')}`;
+      throw new BenchError(`the throw-away engine did not start: ${why}; ${lastLines}`);
     }
     await delay(100);
   }

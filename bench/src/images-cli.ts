@@ -6,7 +6,7 @@ const docker = new DockerCli();
 if (await docker.answers()) {
   await buildFloorImages(docker);
   process.stdout.write(
-    'built owkit/floor:go, owkit/floor:engine and (given node-base) owkit/floor:node\n',
+    'built owkit/floor:go, owkit/floor:engine and (given node-base) owkit/floor:node and :node-default\n',
   );
 } else {
   process.stdout.write('no Docker engine answers: floor images not built\n');

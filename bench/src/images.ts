@@ -37,7 +37,7 @@ export async function buildFloorBinaries(): Promise<void> {
   }
 }
 
-/** owkit/floor:go, owkit/floor:engine (FROM scratch) and owkit/floor:node (on node-base). */
+/** owkit/floor:go, owkit/floor:engine (FROM scratch), owkit/floor:node and :node-default (node-base's files). */
 export async function buildFloorImages(docker: DockerCli): Promise<void> {
   await buildFloorBinaries();
   const staging = await mkdtemp(join(tmpdir(), 'owkit-floor-'));
@@ -55,6 +55,8 @@ export async function buildFloorImages(docker: DockerCli): Promise<void> {
       await copyFile(join(FLOORS_DIR, 'node/server.mjs'), join(context, 'server.mjs'));
       await copyFile(join(FLOORS_DIR, 'Dockerfile.node'), join(context, 'Dockerfile'));
       await docker.build(context, 'owkit/floor:node', { BASE_IMAGE: NODE_BASE_IMAGE });
+      await copyFile(join(FLOORS_DIR, 'Dockerfile.node-default'), join(context, 'Dockerfile'));
+      await docker.build(context, 'owkit/floor:node-default', { BASE_IMAGE: NODE_BASE_IMAGE });
     }
   } finally {
     await rm(staging, { recursive: true, force: true });

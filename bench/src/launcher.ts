@@ -81,8 +81,10 @@ export function processLauncher(): Launcher {
           : ['taskset', ['--cpu-list', options.cpuset, command, ...args]];
       // The servers' logs (sentinels included) go to /dev/null: the cheapest sink there is,
       // which makes process mode the upper bound of what the logging costs.
+      const env: NodeJS.ProcessEnv = { ...process.env, ...variant.env, PORT: String(options.port) };
+      for (const name of variant.unsetEnv ?? []) delete env[name];
       const child = spawn(file, argv, {
-        env: { ...process.env, ...variant.env, PORT: String(options.port) },
+        env,
         stdio: 'ignore',
       });
       await Promise.race([

@@ -36,6 +36,27 @@ const connectionList = (raw: string): number[] => {
 /** `0` means "the profile's default" (full or --quick) for the numeric options below. */
 const byProfile = integerIn(0, 10_000);
 
+/** Seconds, fractions allowed (`0.5`); 0 means the profile's default. */
+const seconds = (raw: string): number => {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 3_600) {
+    throw new Error(`expected seconds from 0 to 3600, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+};
+
+/** Bare `--until-stable` is 10 %; `--until-stable=5` is 5 %; `false` or `0` switches it off. */
+export const DEFAULT_STABLE_PCT = 10;
+const stablePercent = (raw: string): number | null => {
+  if (raw === 'true') return DEFAULT_STABLE_PCT;
+  if (raw === 'false' || raw === '0') return null;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > 100) {
+    throw new Error(`expected a percentage above 0 and up to 100, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+};
+
 /** Every option of the bench, declared once; the README's table lists the same. */
 export const benchOptionSpecs = {
   quick: {
@@ -43,14 +64,14 @@ export const benchOptionSpecs = {
     shownDefault: 'off',
     env: 'OWKIT_BENCH_QUICK',
     default: false,
-    description: 'The short profile (fewer runs, 2 s of load): about 3 minutes.',
+    description: 'The short profile for CI (fewer and shorter rounds, no no-sentinels floors).',
     parse: flag,
   },
   variants: {
     flag: 'variants',
-    shownDefault: 'all',
+    shownDefault: 'all (`--quick`: all but the no-sentinels floors)',
     env: 'OWKIT_BENCH_VARIANTS',
-    default: [...VARIANT_NAMES] as VariantName[],
+    default: [] as VariantName[],
     description: 'Comma-separated variants and floors to measure.',
     parse: variantList,
   },
@@ -64,10 +85,11 @@ export const benchOptionSpecs = {
   },
   repeats: {
     flag: 'repeats',
-    shownDefault: '20 (5 with `--quick`)',
+    shownDefault: '20 (10 with `--quick`)',
     env: 'OWKIT_BENCH_REPEATS',
     default: 0,
-    description: 'Cached cold starts per variant.',
+    description:
+      'Rounds of cached cold starts (every variant once per round); 6 or more give a 95 % interval.',
     parse: byProfile,
   },
   pullRepeats: {
@@ -75,33 +97,50 @@ export const benchOptionSpecs = {
     shownDefault: '5 (2 with `--quick`)',
     env: 'OWKIT_BENCH_PULL_REPEATS',
     default: -1,
-    description: 'Pulled cold starts per variant; 0 skips the registry and the pulls.',
+    description:
+      'Pulled cold starts per variant and pull kind; 0 skips the pulls (the compressed sizes are still measured).',
     parse: integerIn(0, 1_000),
+  },
+  bursts: {
+    flag: 'bursts',
+    shownDefault: '3 (1 with `--quick`)',
+    env: 'OWKIT_BENCH_BURSTS',
+    default: -1,
+    description: 'Bursts of simultaneous cold starts per variant; 0 skips them.',
+    parse: integerIn(0, 100),
+  },
+  burstSize: {
+    flag: 'burst-size',
+    shownDefault: '8',
+    env: 'OWKIT_BENCH_BURST_SIZE',
+    default: 8,
+    description: 'Containers started at once in a burst.',
+    parse: integerIn(1, 64),
   },
   rounds: {
     flag: 'rounds',
-    shownDefault: '3 (1 with `--quick`)',
+    shownDefault: '10 (6 with `--quick`)',
     env: 'OWKIT_BENCH_ROUNDS',
     default: 0,
     description:
-      'Interleaved rounds of throughput runs (every variant once per round); each figure is the median over rounds.',
-    parse: integerIn(0, 100),
+      'Interleaved rounds of throughput (every variant once per round); goals use the per-round ratios. 6 or more give a 95 % interval.',
+    parse: integerIn(0, 1_000),
   },
   duration: {
     flag: 'duration',
-    shownDefault: '5 (2 with `--quick`)',
+    shownDefault: '2 (1 with `--quick`)',
     env: 'OWKIT_BENCH_DURATION',
     default: 0,
-    description: 'Seconds of measured load per connection count.',
-    parse: byProfile,
+    description: 'Seconds of measured load per connection count and round.',
+    parse: seconds,
   },
   warmup: {
     flag: 'warmup',
-    shownDefault: '2 (1 with `--quick`)',
+    shownDefault: '1 (0.5 with `--quick`)',
     env: 'OWKIT_BENCH_WARMUP',
     default: 0,
     description: 'Seconds of warm-up load (bodies checked) before each measured run.',
-    parse: byProfile,
+    parse: seconds,
   },
   connections: {
     flag: 'connections',
@@ -111,13 +150,39 @@ export const benchOptionSpecs = {
     description: 'Comma-separated connection counts for the throughput runs.',
     parse: connectionList,
   },
+  untilStable: {
+    flag: 'until-stable',
+    shownDefault: 'off',
+    env: 'OWKIT_BENCH_UNTIL_STABLE',
+    default: null as number | null,
+    description: `\`--until-stable[=PCT]\`: add rounds until every goal's 95 % interval is narrower than PCT % of its median (${DEFAULT_STABLE_PCT} when bare), or the cap.`,
+    parse: stablePercent,
+  },
+  stableCap: {
+    flag: 'stable-cap',
+    shownDefault: '900',
+    env: 'OWKIT_BENCH_STABLE_CAP',
+    default: 900,
+    description: 'Seconds --until-stable may add, at most.',
+    parse: integerIn(1, 86_400),
+  },
   out: {
     flag: 'out',
-    shownDefault: '`bench/results`',
+    shownDefault: '`bench/results/runs`',
     env: 'OWKIT_BENCH_OUT',
-    default: resolve(BENCH_DIR, 'results'),
-    description: 'Directory for the JSON result, `latest.md` and the SVG charts.',
+    default: resolve(BENCH_DIR, 'results/runs'),
+    description:
+      'Where each run writes its folder `<UTC time>/` (result.json, report.md, charts) and the `latest` link; not in git.',
     parse: (raw: string) => resolve(raw),
+  },
+  publish: {
+    flag: 'publish',
+    shownDefault: 'off',
+    env: 'OWKIT_BENCH_PUBLISH',
+    default: false,
+    description:
+      'Also copy the run to the committed report the README links to (`bench/results/latest.md`, `latest.json`, SVGs).',
+    parse: flag,
   },
   help: {
     flag: 'help',
@@ -134,20 +199,46 @@ export interface BenchOptions {
   runtime: RuntimeChoice;
   /** Cached cold starts per variant. */
   repeats: number;
-  /** Pulled cold starts per variant; 0 skips the registry and the second engine. */
+  /** Pulled cold starts per variant and kind of pull; 0 skips the pulls. */
   pullRepeats: number;
+  burstRepeats: number;
+  burstSize: number;
   /** Throughput rounds; every variant is loaded once per round. */
   rounds: number;
   durationSeconds: number;
   warmupSeconds: number;
   connections: number[];
+  /** Relative interval width to reach with --until-stable, in percent; null: off. */
+  untilStablePercent: number | null;
+  untilStableCapSeconds: number;
   outDir: string;
+  publish: boolean;
   help: boolean;
 }
 
-const PROFILES = {
-  full: { repeats: 20, pullRepeats: 5, rounds: 3, durationSeconds: 5, warmupSeconds: 2 },
-  quick: { repeats: 5, pullRepeats: 2, rounds: 1, durationSeconds: 2, warmupSeconds: 1 },
+/**
+ * Many short rounds rather than a few long ones: the per-round ratios need at least 6 rounds
+ * for a 95 % interval, and a disturbance then spoils one short round instead of a long one.
+ */
+export const PROFILES = {
+  full: {
+    repeats: 20,
+    pullRepeats: 5,
+    bursts: 3,
+    rounds: 10,
+    durationSeconds: 2,
+    warmupSeconds: 1,
+    variants: [...VARIANT_NAMES] as VariantName[],
+  },
+  quick: {
+    repeats: 10,
+    pullRepeats: 2,
+    bursts: 1,
+    rounds: 6,
+    durationSeconds: 1,
+    warmupSeconds: 0.5,
+    variants: VARIANT_NAMES.filter((name) => !name.endsWith('-no-sentinels')) as VariantName[],
+  },
 };
 
 export function parseOptions(
@@ -163,15 +254,20 @@ export function parseOptions(
   const profile = values.quick ? PROFILES.quick : PROFILES.full;
   return {
     quick: values.quick,
-    variants: values.variants,
+    variants: values.variants.length === 0 ? profile.variants : values.variants,
     runtime: values.runtime,
     repeats: values.repeats === 0 ? profile.repeats : values.repeats,
     pullRepeats: values.pullRepeats === -1 ? profile.pullRepeats : values.pullRepeats,
+    burstRepeats: values.bursts === -1 ? profile.bursts : values.bursts,
+    burstSize: values.burstSize,
     rounds: values.rounds === 0 ? profile.rounds : values.rounds,
     durationSeconds: values.duration === 0 ? profile.durationSeconds : values.duration,
     warmupSeconds: values.warmup === 0 ? profile.warmupSeconds : values.warmup,
     connections: values.connections,
+    untilStablePercent: values.untilStable,
+    untilStableCapSeconds: values.stableCap,
     outDir: values.out,
+    publish: values.publish,
     help: values.help,
   };
 }
@@ -185,4 +281,15 @@ export function optionsHelp(): string {
     return `| \`--${spec.flag}\` | ${env} | ${spec.shownDefault} | ${spec.description} |`;
   });
   return ['| flag | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The same options for a terminal: one block per flag, no Markdown. */
+export function optionsHelpText(): string {
+  const plain = (text: string) => text.replace(/`/g, '');
+  return Object.values(benchOptionSpecs)
+    .map((spec) => {
+      const env = 'env' in spec && spec.env !== undefined ? `  (env ${spec.env})` : '';
+      return `  --${spec.flag}${env}\n      ${plain(spec.description)}\n      default: ${plain(spec.shownDefault)}`;
+    })
+    .join('\n');
 }

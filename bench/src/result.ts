@@ -1,20 +1,22 @@
 /**
- * The shape of `results/<timestamp>.json`. Every number carries its unit in its name; the
- * Markdown report and the charts are rendered from this alone.
+ * The shape of `result.json`. Every number carries its unit in its name; the Markdown report,
+ * the charts and `pnpm bench compare` are computed from this alone.
  */
 import type { ColdStartSample } from './coldstart.js';
 import type { Environment } from './environment.js';
 import type { ImageResult } from './images.js';
+import type { RoundNoise } from './noise.js';
 import type { SpawnFloorResult } from './spawn-floor.js';
-import type { Summary } from './stats.js';
+import type { MedianInterval, Summary } from './stats.js';
 import type { ThroughputResult } from './throughput.js';
 import type { Variant, VariantName } from './variants.js';
 
-export const RESULT_SCHEMA = 'owkit-bench/2';
+export const RESULT_SCHEMA = 'owkit-bench/3';
 
-export type PhaseSummaries = Record<keyof ColdStartSample, Summary>;
+export type PhaseSummaries = Record<Exclude<keyof ColdStartSample, 'round'>, Summary>;
 
 export interface ColdStartSeries {
+  /** Every successful run, each tagged with its round (every variant runs once per round). */
   samples: ColdStartSample[];
   failures: string[];
   /** null when no run succeeded. */
@@ -22,18 +24,34 @@ export interface ColdStartSeries {
 }
 
 export interface PulledSample extends ColdStartSample {
-  /** `docker pull` on an engine holding no image at all. */
+  /** `docker pull` from the local registry. */
   pullMs: number;
-  /** pullMs + totalMs: from nothing on the machine to the first answer. */
+  /** pullMs + totalMs: from the pull to the first answer. */
   pullAndColdStartMs: number;
 }
 
 export interface PulledSeries {
+  /**
+   * `nothing`: a throw-away engine whose image store is empty, so every layer travels.
+   * `base layers present`: the main engine after removing only this image (and so only the
+   * layers no other image uses): what an invoker already running actions on the same base pulls.
+   */
+  startingFrom: 'nothing' | 'base layers present';
   samples: PulledSample[];
   failures: string[];
   summaryMs: (PhaseSummaries & { pullMs: Summary; pullAndColdStartMs: Summary }) | null;
-  /** compressedImageBytes sent over a link of the given speed, no latency: a lower bound. */
+  /** The compressed bytes that travel, sent over a link of the given speed, no latency: a lower bound. */
   modelledTransferMs: { at100Mbit: number; at1Gbit: number } | null;
+}
+
+/** `size` containers started at once from a cached image, each timed to its first answer. */
+export interface BurstSeries {
+  size: number;
+  /** One entry per burst: every container's `docker run` → first answer, in milliseconds. */
+  bursts: { round: number; totalMs: number[] }[];
+  failures: string[];
+  /** Over every container of every burst. */
+  summaryMs: { p50: number; worst: number; count: number } | null;
 }
 
 export interface VariantResult {
@@ -42,23 +60,59 @@ export interface VariantResult {
   description: string;
   image: string | null;
   floors: Variant['floors'];
+  /** `failed`: the variant itself misbehaved (a wrong answer, an error under load, no image). */
   status: 'ok' | 'failed';
   failures: string[];
   imageFacts: ImageResult | null;
   coldStartCached: ColdStartSeries | null;
+  /** From nothing (a throw-away engine; needs root). */
   coldStartPulled: PulledSeries | null;
+  /** With the base image's layers already on the host (the main engine; no root needed). */
+  coldStartPulledOverBase: PulledSeries | null;
+  burst: BurstSeries | null;
   throughput: ThroughputResult | null;
-  spawnFloor: (Omit<SpawnFloorResult, 'perCallMs'> & { perCallMs: number[] }) | null;
+  spawnFloor:
+    | (Omit<SpawnFloorResult, 'perCallMs'> & {
+        perCallMs: number[];
+        rounds: { round: number; callsPerSec: number }[];
+      })
+    | null;
 }
 
-export interface Goal {
+/** A measurement phase and what became of it: measured, skipped for a stated reason, or failed. */
+export interface PhaseOutcome {
+  phase: string;
+  status: 'measured' | 'skipped' | 'failed';
+  /** Why it was skipped or failed, and what would enable it. */
+  reason: string | null;
+}
+
+/** A ratio of two variants taken round by round (each pair measured in the same round). */
+export interface PairedRatio {
   id: string;
   description: string;
-  /** `subject / reference` of the stated measure. */
-  ratio: number | null;
+  /** `per round`: one ratio per round both sides measured. `single`: one exact figure (sizes). */
+  pairing: 'per round' | 'single';
+  roundRatios: { round: number; ratio: number }[];
+  /** Median of the per-round ratios. */
+  median: number | null;
+  /** 95 % distribution-free interval for that median (see stats.medianInterval). */
+  interval: MedianInterval | null;
+  /** Rounds among `roundRatios` flagged noisy (steal or outside load past the threshold). */
+  noisyRounds: number;
+}
+
+export type Verdict = 'met' | 'missed' | 'inconclusive' | 'not measured';
+
+export interface Goal extends PairedRatio {
   comparison: '<=' | '>=';
   target: number;
-  status: 'met' | 'missed' | 'not measured';
+  /**
+   * met: the whole interval on the right side of the target; missed: the whole interval on the
+   * wrong side; inconclusive: it straddles the target, or too few rounds for a 95 % interval.
+   */
+  verdict: Verdict;
+  verdictReason: string;
 }
 
 export interface BenchResult {
@@ -69,20 +123,33 @@ export interface BenchResult {
   runtime: 'docker' | 'process';
   /** Why this runtime: asked for, or Docker did not answer. */
   runtimeReason: string;
+  /** The user the bench ran as; pulls from nothing need root. */
+  uid: number | null;
   options: {
     quick: boolean;
     variants: VariantName[];
     coldStartRepeats: number;
     pullRepeats: number;
-    /** Throughput rounds; each req/s figure is the median round's. */
+    burstSize: number;
+    burstRepeats: number;
+    /** Throughput rounds actually run (more than asked with --until-stable). */
     loadRounds: number;
     loadDurationSeconds: number;
     warmupSeconds: number;
     connections: number[];
     pipelining: 1;
+    /** Relative interval width (percent of the median) --until-stable aimed for, or null. */
+    untilStablePercent: number | null;
+    untilStableCapSeconds: number | null;
   };
   environment: Environment;
+  phases: PhaseOutcome[];
+  /** Per round of each phase: what else the machine was doing. */
+  noise: RoundNoise[];
   variants: VariantResult[];
   goals: Goal[];
+  /** Paired ratios without a target, shown for context (e.g. what node-base's flags cost). */
+  comparisons: PairedRatio[];
+  /** A variant failed or a phase failed: the measurement itself is not to be trusted. */
   failed: boolean;
 }

@@ -4,11 +4,15 @@ import { cpus } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { CleanupList } from './cleanup.js';
 import { type ColdStartSample, measureColdStart, PHASES } from './coldstart.js';
-import { evaluateGoals } from './compare.js';
 import { DockerCli } from './docker.js';
-import { startThrowAwayEngine, type ThrowAwayEngine } from './engine.js';
+import {
+  startThrowAwayEngine,
+  type ThrowAwayEngine,
+  throwAwayEngineUnavailable,
+} from './engine.js';
 import { pinSelf, readEnvironment } from './environment.js';
 import { BenchError, describeError } from './errors.js';
+import { evaluateComparisons, evaluateGoals, relativeWidthPct } from './goals.js';
 import {
   buildFloorBinaries,
   buildFloorImages,
@@ -17,24 +21,24 @@ import {
   registryName,
 } from './images.js';
 import { dockerLauncher, type Launcher, processLauncher } from './launcher.js';
+import { type RoundNoise, watchRound } from './noise.js';
 import type { BenchOptions } from './options.js';
 import type { Progress } from './progress.js';
+import { pullOverBase } from './pulls.js';
 import { type LocalRegistry, startRegistry } from './registry.js';
 import {
   type BenchResult,
+  type BurstSeries,
   type ColdStartSeries,
+  type PhaseOutcome,
+  type PulledSample,
   type PulledSeries,
   RESULT_SCHEMA,
   type VariantResult,
 } from './result.js';
 import { measureSpawnFloor, medianSpawnFloor, type SpawnFloorResult } from './spawn-floor.js';
-import { summarize } from './stats.js';
-import {
-  measureThroughput,
-  mergeRounds,
-  SERVER_CPUSET,
-  type ThroughputResult,
-} from './throughput.js';
+import { percentile, summarize } from './stats.js';
+import { LoadServer, SERVER_CPUSET } from './throughput.js';
 import { BLACKBOX_BINARY, VARIANTS, type Variant } from './variants.js';
 
 const LOAD_GENERATOR_CPUS = '1';
@@ -47,13 +51,26 @@ interface Context {
   docker: DockerCli | null;
   selected: Variant[];
   results: Map<string, VariantResult>;
+  phases: PhaseOutcome[];
+  noise: RoundNoise[];
+  /** Variants that cannot run at all (image or binary missing): left out of every phase. */
+  unrunnable: Set<string>;
+  coldRounds: number;
+  loadRounds: number;
 }
 
+/** The variant itself misbehaved: it fails, and the run exits 1. */
 function fail(ctx: Context, variant: Variant, why: string): void {
   const result = ctx.results.get(variant.name) as VariantResult;
   result.status = 'failed';
   result.failures.push(why);
   ctx.progress.line(`!! ${variant.name}: ${why}`);
+}
+
+function phase(ctx: Context, name: string, status: PhaseOutcome['status'], reason: string | null) {
+  ctx.phases.push({ phase: name, status, reason });
+  if (status === 'skipped') ctx.progress.line(`-- ${name}: skipped: ${reason}`);
+  if (status === 'failed') ctx.progress.line(`!! ${name}: FAILED: ${reason}`);
 }
 
 async function chooseRuntime(options: BenchOptions): Promise<{
@@ -68,8 +85,11 @@ async function chooseRuntime(options: BenchOptions): Promise<{
   if (await docker.answers()) {
     return { runtime: 'docker', reason: `asked for with --runtime ${options.runtime}`, docker };
   }
-  if (options.runtime === 'docker')
-    throw new BenchError('--runtime docker: no Docker engine answers');
+  if (options.runtime === 'docker') {
+    throw new BenchError(
+      '--runtime docker: no Docker engine answers (is dockerd running, and is this user in the docker group?)',
+    );
+  }
   return {
     runtime: 'process',
     reason:
@@ -78,7 +98,7 @@ async function chooseRuntime(options: BenchOptions): Promise<{
   };
 }
 
-/** Everything the issue asks for, in one run; the caller writes the files. */
+/** Everything the issues ask for, in one run; the caller writes the files. */
 export async function runBench(
   options: BenchOptions,
   progress: Progress,
@@ -119,23 +139,62 @@ export async function runBench(
           imageFacts: null,
           coldStartCached: null,
           coldStartPulled: null,
+          coldStartPulledOverBase: null,
+          burst: null,
           throughput: null,
           spawnFloor: null,
         },
       ]),
     ),
+    phases: [],
+    noise: [],
+    unrunnable: new Set(),
+    coldRounds: 0,
+    loadRounds: 0,
   };
 
+  // Each phase catches its own errors: a phase that fails is recorded and the next one runs.
   await prepare(ctx);
-  if (docker !== null) await measureImages(ctx, docker);
-  await measureCachedColdStarts(ctx);
-  if (docker !== null && options.pullRepeats > 0) await measurePulls(ctx, docker);
-  await measureLoad(ctx);
+  const cold = coldStartState(ctx);
+  let registry: LocalRegistry | null = null;
+  const dropRegistry = cleanup.add(async () => {
+    await registry?.stop();
+  });
+  try {
+    if (docker !== null) {
+      await measureImages(ctx, docker);
+      registry = await measureCompressedSizes(ctx, docker);
+    }
+    for (let round = 1; round <= options.repeats; round++) await coldStartRound(ctx, cold, round);
+    cold.finish();
+    if (docker !== null) {
+      await measurePullsOverBase(ctx, docker, registry);
+      await measurePullsFromNothing(ctx, registry);
+      await measureBursts(ctx);
+    }
+  } finally {
+    dropRegistry();
+    await registry?.stop().catch(() => undefined);
+  }
+  await measureLoad(ctx, cold, startedAt);
 
   const require = createRequire(import.meta.url);
   const autocannonVersion = (require('autocannon/package.json') as { version: string }).version;
   const environment = await readEnvironment(docker, SERVER_CPUSET, autocannonVersion);
+  const result = assemble(ctx, startedAt, runtime, reason);
+  result.environment = environment;
+  return result;
+}
+
+/** The result as it stands (used mid-run by --until-stable, and at the end). */
+function assemble(
+  ctx: Context,
+  startedAt: Date,
+  runtime: 'docker' | 'process',
+  reason: string,
+): BenchResult {
   const finishedAt = new Date();
+  const { options } = ctx;
   const result: BenchResult = {
     schema: RESULT_SCHEMA,
     startedAt: startedAt.toISOString(),
@@ -143,23 +202,36 @@ export async function runBench(
     elapsedMs: finishedAt.getTime() - startedAt.getTime(),
     runtime,
     runtimeReason: reason,
+    uid: process.getuid?.() ?? null,
     options: {
       quick: options.quick,
       variants: options.variants,
-      coldStartRepeats: options.repeats,
-      pullRepeats: docker === null ? 0 : options.pullRepeats,
-      loadRounds: options.rounds,
+      coldStartRepeats: ctx.coldRounds,
+      pullRepeats: ctx.docker === null ? 0 : options.pullRepeats,
+      burstSize: options.burstSize,
+      burstRepeats: ctx.docker === null ? 0 : options.burstRepeats,
+      loadRounds: ctx.loadRounds,
       loadDurationSeconds: options.durationSeconds,
       warmupSeconds: options.warmupSeconds,
       connections: options.connections,
       pipelining: 1,
+      untilStablePercent: options.untilStablePercent,
+      untilStableCapSeconds:
+        options.untilStablePercent === null ? null : options.untilStableCapSeconds,
     },
-    environment,
+    environment: null as unknown as BenchResult['environment'],
+    phases: ctx.phases,
+    noise: ctx.noise,
     variants: [...ctx.results.values()],
     goals: [],
-    failed: [...ctx.results.values()].some((variant) => variant.status === 'failed'),
+    comparisons: [],
+    failed: false,
   };
   result.goals = evaluateGoals(result);
+  result.comparisons = evaluateComparisons(result);
+  result.failed =
+    result.variants.some((variant) => variant.status === 'failed') ||
+    result.phases.some((p) => p.status === 'failed');
   return result;
 }
 
@@ -177,19 +249,21 @@ async function prepare(ctx: Context): Promise<void> {
   for (const variant of ctx.selected) {
     if (ctx.docker !== null && variant.image !== undefined) {
       if (!(await ctx.docker.imageExists(variant.image))) {
+        ctx.unrunnable.add(variant.name);
         fail(ctx, variant, `image ${variant.image} is missing (run pnpm images)`);
       }
     }
     for (const file of filesNeeded(variant, ctx.launcher.runtime)) {
-      await access(file, constants.R_OK).catch(() =>
-        fail(ctx, variant, `${file} is missing (run pnpm build)`),
-      );
+      await access(file, constants.R_OK).catch(() => {
+        ctx.unrunnable.add(variant.name);
+        fail(ctx, variant, `${file} is missing (run pnpm build)`);
+      });
     }
   }
 }
 
 function runnable(ctx: Context, variant: Variant): boolean {
-  return ctx.results.get(variant.name)?.failures.length === 0;
+  return !ctx.unrunnable.has(variant.name);
 }
 
 async function measureImages(ctx: Context, docker: DockerCli): Promise<void> {
@@ -204,20 +278,46 @@ async function measureImages(ctx: Context, docker: DockerCli): Promise<void> {
   }
 }
 
-/** Rounds over every variant (order rotated each round) so drift hits all of them alike. */
-function interleaved(variants: Variant[], rounds: number): Variant[] {
-  const order: Variant[] = [];
-  for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < variants.length; i++) {
-      order.push(variants[(i + round) % variants.length] as Variant);
-    }
+/** Starts the local registry and pushes every image once: the compressed sizes come from it. */
+async function measureCompressedSizes(
+  ctx: Context,
+  docker: DockerCli,
+): Promise<LocalRegistry | null> {
+  const name = 'compressed image sizes (local registry)';
+  let registry: LocalRegistry;
+  try {
+    ctx.progress.line('── local registry: starting, pushing each image once');
+    registry = await startRegistry();
+  } catch (error) {
+    phase(
+      ctx,
+      name,
+      'skipped',
+      `the local registry did not start (${describeError(error)}); install Debian's docker-registry to measure compressed sizes and pulls`,
+    );
+    return null;
   }
-  return order;
+  try {
+    for (const variant of ctx.selected) {
+      const facts = (ctx.results.get(variant.name) as VariantResult).imageFacts;
+      if (facts === null) continue;
+      await pushAndMeasure(docker, registry, facts);
+      ctx.progress.line(
+        `pushed ${variant.name.padEnd(24)} ${(facts.compressedImageBytes ?? 0).toLocaleString('en')} bytes compressed`,
+      );
+    }
+    phase(ctx, name, 'measured', null);
+    return registry;
+  } catch (error) {
+    phase(ctx, name, 'failed', describeError(error));
+    await registry.stop().catch(() => undefined);
+    return null;
+  }
 }
 
-function summarizePhases(samples: ColdStartSample[]) {
+function summarizePhases(samples: readonly Omit<ColdStartSample, 'round'>[]) {
   if (samples.length === 0) return null;
-  const pick = (key: keyof ColdStartSample) => summarize(samples.map((s) => s[key]));
+  const pick = (key: (typeof PHASES)[number] | 'totalMs') => summarize(samples.map((s) => s[key]));
   return {
     startMs: pick('startMs'),
     listenMs: pick('listenMs'),
@@ -227,190 +327,411 @@ function summarizePhases(samples: ColdStartSample[]) {
   };
 }
 
-function describeSample(sample: ColdStartSample): string {
-  const phases = PHASES.map((phase) => `${phase.replace('Ms', '')} ${sample[phase].toFixed(1)}`);
+function describeSample(sample: Omit<ColdStartSample, 'round'>): string {
+  const phases = PHASES.map((p) => `${p.replace('Ms', '')} ${sample[p].toFixed(1)}`);
   return `${sample.totalMs.toFixed(1)} ms (${phases.join(', ')})`;
 }
 
-async function measureCachedColdStarts(ctx: Context): Promise<void> {
+/** Rotates the order each round so no variant always runs first (or right after another). */
+function rotated<T>(items: readonly T[], round: number): T[] {
+  return items.map((_, i) => items[(i + round - 1) % items.length] as T);
+}
+
+interface ColdState {
+  variants: Variant[];
+  series: Map<string, ColdStartSeries>;
+  finish(): void;
+}
+
+function coldStartState(ctx: Context): ColdState {
   const variants = ctx.selected.filter((v) => v.measure.coldStart && runnable(ctx, v));
   const series = new Map<string, ColdStartSeries>(
     variants.map((v) => [v.name, { samples: [], failures: [], summaryMs: null }]),
   );
-  const order = interleaved(variants, ctx.options.repeats);
-  ctx.progress.startPhase('cold start, image cached', order.length);
-  for (const variant of order) {
-    const own = series.get(variant.name) as ColdStartSeries;
-    try {
-      const sample = await measureColdStart(ctx.launcher, variant);
-      own.samples.push(sample);
-      ctx.progress.step(variant.name, describeSample(sample));
-    } catch (error) {
-      own.failures.push(describeError(error));
-      ctx.progress.step(variant.name, `FAILED: ${describeError(error)}`);
-    }
-  }
-  for (const variant of variants) {
-    const own = series.get(variant.name) as ColdStartSeries;
-    own.summaryMs = summarizePhases(own.samples);
-    (ctx.results.get(variant.name) as VariantResult).coldStartCached = own;
-    if (own.failures.length > 0) {
-      fail(ctx, variant, `${own.failures.length} cached cold start(s) failed: ${own.failures[0]}`);
-    }
-  }
+  return {
+    variants,
+    series,
+    finish() {
+      for (const variant of variants) {
+        const own = series.get(variant.name) as ColdStartSeries;
+        own.summaryMs = summarizePhases(own.samples);
+        (ctx.results.get(variant.name) as VariantResult).coldStartCached = own;
+      }
+    },
+  };
 }
 
-async function measurePulls(ctx: Context, docker: DockerCli): Promise<void> {
-  const variants = ctx.selected.filter(
-    (v) => v.measure.image && v.measure.coldStart && runnable(ctx, v),
+/** One round of cached cold starts: every variant once, the order rotated. */
+async function coldStartRound(ctx: Context, state: ColdState, round: number): Promise<void> {
+  if (state.variants.length === 0) return;
+  ctx.coldRounds = round;
+  ctx.progress.startPhase(`cold start, image cached, round ${round}`, state.variants.length);
+  const watch = await watchRound('cold start', round);
+  for (const variant of rotated(state.variants, round)) {
+    const own = state.series.get(variant.name) as ColdStartSeries;
+    try {
+      const sample = await measureColdStart(ctx.launcher, variant);
+      own.samples.push({ round, ...sample });
+      ctx.progress.step(variant.name, describeSample(sample));
+    } catch (error) {
+      const why = `round ${round}: ${describeError(error)}`;
+      own.failures.push(why);
+      fail(ctx, variant, `cached cold start failed: ${why}`);
+    }
+  }
+  const noise = await watch.end();
+  ctx.noise.push(noise);
+  if (noise.noisy)
+    ctx.progress.line(`   round ${round} was noisy: ${noise.noisyBecause.join(', ')}`);
+}
+
+function pulledSeries(
+  startingFrom: PulledSeries['startingFrom'],
+  samples: PulledSample[],
+  failures: string[],
+  transferBytes: number | null | undefined,
+): PulledSeries {
+  const phases = summarizePhases(samples);
+  return {
+    startingFrom,
+    samples,
+    failures,
+    summaryMs:
+      phases === null
+        ? null
+        : {
+            ...phases,
+            pullMs: summarize(samples.map((s) => s.pullMs)),
+            pullAndColdStartMs: summarize(samples.map((s) => s.pullAndColdStartMs)),
+          },
+    modelledTransferMs:
+      transferBytes === null || transferBytes === undefined
+        ? null
+        : {
+            at100Mbit: ((transferBytes * 8) / 100e6) * 1000,
+            at1Gbit: ((transferBytes * 8) / 1e9) * 1000,
+          },
+  };
+}
+
+function pullVariants(ctx: Context): Variant[] {
+  return ctx.selected.filter(
+    (v) =>
+      v.measure.image &&
+      v.measure.coldStart &&
+      runnable(ctx, v) &&
+      (ctx.results.get(v.name) as VariantResult).imageFacts?.compressedImageBytes != null,
   );
-  if (variants.length === 0) return;
-  let registry: LocalRegistry | undefined;
+}
+
+/** Runs `sample` for every pull variant, `pullRepeats` rounds; failures stay in the series. */
+async function pullRounds(
+  ctx: Context,
+  title: string,
+  sample: (variant: Variant) => Promise<Omit<PulledSample, 'round'>>,
+): Promise<Map<string, { samples: PulledSample[]; failures: string[] }>> {
+  const variants = pullVariants(ctx);
+  const out = new Map(
+    variants.map((v) => [v.name, { samples: [] as PulledSample[], failures: [] as string[] }]),
+  );
+  ctx.progress.startPhase(title, variants.length * ctx.options.pullRepeats);
+  for (let round = 1; round <= ctx.options.pullRepeats; round++) {
+    for (const variant of rotated(variants, round)) {
+      const own = out.get(variant.name) as { samples: PulledSample[]; failures: string[] };
+      try {
+        const s = await sample(variant);
+        own.samples.push({ round, ...s });
+        ctx.progress.step(variant.name, `pull ${s.pullMs.toFixed(0)} ms + ${describeSample(s)}`);
+      } catch (error) {
+        own.failures.push(`round ${round}: ${describeError(error)}`);
+        ctx.progress.step(variant.name, `FAILED: ${describeError(error)}`);
+      }
+    }
+  }
+  return out;
+}
+
+async function measurePullsOverBase(
+  ctx: Context,
+  docker: DockerCli,
+  registry: LocalRegistry | null,
+): Promise<void> {
+  const name = 'pulls with the base layers present (main engine)';
+  if (ctx.options.pullRepeats === 0)
+    return phase(ctx, name, 'skipped', 'asked for with --pull-repeats 0');
+  if (registry === null) return phase(ctx, name, 'skipped', 'no local registry (see above)');
+  const measured = await pullRounds(ctx, 'cold start, pulled over base layers', (variant) =>
+    pullOverBase(docker, registry, variant),
+  );
+  const failures: string[] = [];
+  for (const [variantName, own] of measured) {
+    const result = ctx.results.get(variantName) as VariantResult;
+    result.coldStartPulledOverBase = pulledSeries(
+      'base layers present',
+      own.samples,
+      own.failures,
+      result.imageFacts?.compressedAddedOverBaseBytes,
+    );
+    failures.push(...own.failures.map((f) => `${variantName} ${f}`));
+  }
+  phase(ctx, name, failures.length === 0 ? 'measured' : 'failed', failures[0] ?? null);
+}
+
+async function measurePullsFromNothing(
+  ctx: Context,
+  registry: LocalRegistry | null,
+): Promise<void> {
+  const name = 'pulls from nothing (throw-away engine)';
+  if (ctx.options.pullRepeats === 0)
+    return phase(ctx, name, 'skipped', 'asked for with --pull-repeats 0');
+  if (registry === null) return phase(ctx, name, 'skipped', 'no local registry (see above)');
+  const unavailable = await throwAwayEngineUnavailable();
+  if (unavailable !== null) return phase(ctx, name, 'skipped', unavailable);
   let engine: ThrowAwayEngine | undefined;
   const dropCleanup = ctx.cleanup.add(async () => {
     await engine?.stop();
-    await registry?.stop();
   });
   try {
-    ctx.progress.line('── local registry: starting, pushing each image once');
-    registry = await startRegistry();
-    for (const variant of variants) {
-      const facts = (ctx.results.get(variant.name) as VariantResult).imageFacts;
-      if (facts === null) continue;
-      await pushAndMeasure(docker, registry, facts);
-      ctx.progress.line(
-        `pushed ${variant.name.padEnd(24)} ${(facts.compressedImageBytes ?? 0).toLocaleString('en')} bytes compressed`,
-      );
-    }
     ctx.progress.line(
       '── throw-away engine: starting (its image store is emptied before every pull)',
     );
     engine = await startThrowAwayEngine();
-    const pullLauncher = dockerLauncher(engine.docker);
-    const series = new Map<string, PulledSeries>(
-      variants.map((v) => [
-        v.name,
-        { samples: [], failures: [], summaryMs: null, modelledTransferMs: null },
-      ]),
-    );
-    const order = interleaved(variants, ctx.options.pullRepeats);
-    ctx.progress.startPhase('cold start, image pulled', order.length);
-    for (const variant of order) {
-      const own = series.get(variant.name) as PulledSeries;
+    const pullEngine = engine;
+    const launcher = dockerLauncher(pullEngine.docker);
+    const measured = await pullRounds(ctx, 'cold start, pulled from nothing', async (variant) => {
       const image = registryName(registry, variant.image as string);
-      try {
-        await engine.docker.removeAllImages();
-        const t0 = performance.now();
-        await engine.docker.pull(image);
-        const pullMs = performance.now() - t0;
-        const sample = await measureColdStart(pullLauncher, variant, { image });
-        own.samples.push({ ...sample, pullMs, pullAndColdStartMs: pullMs + sample.totalMs });
-        ctx.progress.step(variant.name, `pull ${pullMs.toFixed(0)} ms + ${describeSample(sample)}`);
-      } catch (error) {
-        own.failures.push(describeError(error));
-        ctx.progress.step(variant.name, `FAILED: ${describeError(error)}`);
-      }
+      await pullEngine.docker.removeAllImages();
+      const t0 = performance.now();
+      await pullEngine.docker.pull(image);
+      const pullMs = performance.now() - t0;
+      const sample = await measureColdStart(launcher, variant, { image });
+      return { ...sample, pullMs, pullAndColdStartMs: pullMs + sample.totalMs };
+    });
+    const failures: string[] = [];
+    for (const [variantName, own] of measured) {
+      const result = ctx.results.get(variantName) as VariantResult;
+      result.coldStartPulled = pulledSeries(
+        'nothing',
+        own.samples,
+        own.failures,
+        result.imageFacts?.compressedImageBytes,
+      );
+      failures.push(...own.failures.map((f) => `${variantName} ${f}`));
     }
-    for (const variant of variants) {
-      const own = series.get(variant.name) as PulledSeries;
-      const result = ctx.results.get(variant.name) as VariantResult;
-      const phases = summarizePhases(own.samples);
-      own.summaryMs =
-        phases === null
-          ? null
-          : {
-              ...phases,
-              pullMs: summarize(own.samples.map((s) => s.pullMs)),
-              pullAndColdStartMs: summarize(own.samples.map((s) => s.pullAndColdStartMs)),
-            };
-      const compressed = result.imageFacts?.compressedImageBytes;
-      if (compressed !== null && compressed !== undefined) {
-        own.modelledTransferMs = {
-          at100Mbit: ((compressed * 8) / 100e6) * 1000,
-          at1Gbit: ((compressed * 8) / 1e9) * 1000,
-        };
-      }
-      result.coldStartPulled = own;
-      if (own.failures.length > 0) {
-        fail(
-          ctx,
-          variant,
-          `${own.failures.length} pulled cold start(s) failed: ${own.failures[0]}`,
-        );
-      }
-    }
+    phase(ctx, name, failures.length === 0 ? 'measured' : 'failed', failures[0] ?? null);
   } catch (error) {
-    for (const variant of variants) fail(ctx, variant, `pull runs: ${describeError(error)}`);
+    phase(ctx, name, 'failed', describeError(error));
   } finally {
     dropCleanup();
     await engine?.stop().catch((error: unknown) => {
       ctx.progress.line(`!! stopping the throw-away engine: ${describeError(error)}`);
     });
-    await registry?.stop();
   }
 }
 
-async function measureLoad(ctx: Context): Promise<void> {
-  const variants = ctx.selected.filter((v) => v.measure.throughput && runnable(ctx, v));
-  const { rounds } = ctx.options;
-  const stepsPerRound = variants.reduce(
-    (n, v) => n + (v.kind === 'spawn' ? 1 : ctx.options.connections.length),
-    0,
+/** `burstSize` containers of one variant started at once, each timed to its first answer. */
+async function measureBursts(ctx: Context): Promise<void> {
+  const name = `bursts of ${ctx.options.burstSize} simultaneous cold starts`;
+  if (ctx.options.burstRepeats === 0)
+    return phase(ctx, name, 'skipped', 'asked for with --bursts 0');
+  const variants = ctx.selected.filter((v) => v.measure.coldStart && runnable(ctx, v));
+  const series = new Map<string, BurstSeries>(
+    variants.map((v) => [
+      v.name,
+      { size: ctx.options.burstSize, bursts: [], failures: [], summaryMs: null },
+    ]),
   );
-  ctx.progress.startPhase(
-    'throughput',
-    stepsPerRound * rounds,
-    `${rounds} round${rounds === 1 ? '' : 's'}, every variant once per round; ${ctx.options.durationSeconds} s per connection count after ${ctx.options.warmupSeconds} s of warm-up, server on CPU ${SERVER_CPUSET}`,
-  );
-  // Rounds interleave the variants, so a slow minute of the machine lands on all of them alike
-  // instead of on whichever variant happened to run in it; the median round is reported.
-  const loads = new Map<string, ThroughputResult[]>();
-  const spawns: SpawnFloorResult[] = [];
-  for (let round = 1; round <= rounds; round++) {
-    const label = (name: string) => (rounds === 1 ? name : `${name} (round ${round}/${rounds})`);
-    for (const variant of variants) {
-      if (variant.kind === 'spawn') {
-        try {
-          const floor = await measureSpawnFloor(
-            BLACKBOX_BINARY,
-            SERVER_CPUSET,
-            ctx.options.durationSeconds,
-            ctx.options.warmupSeconds,
-          );
-          spawns.push(floor);
-          ctx.progress.step(
-            label(variant.name),
-            `${floor.callsPerSec.toFixed(0)} calls/s, ${floor.perCallMsP50.toFixed(2)} ms per call (p50)`,
-          );
-        } catch (error) {
-          ctx.progress.step(label(variant.name), 'FAILED');
-          fail(ctx, variant, describeError(error));
-        }
-        continue;
+  ctx.progress.startPhase(name, variants.length * ctx.options.burstRepeats);
+  for (let round = 1; round <= ctx.options.burstRepeats; round++) {
+    for (const variant of rotated(variants, round)) {
+      const own = series.get(variant.name) as BurstSeries;
+      const settled = await Promise.allSettled(
+        Array.from({ length: ctx.options.burstSize }, () =>
+          measureColdStart(ctx.launcher, variant),
+        ),
+      );
+      const totals = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.totalMs] : []));
+      for (const s of settled) {
+        if (s.status === 'rejected')
+          own.failures.push(`round ${round}: ${describeError(s.reason)}`);
       }
-      const throughput = await measureThroughput(ctx.launcher, variant, {
-        connections: ctx.options.connections,
-        durationSeconds: ctx.options.durationSeconds,
-        warmupSeconds: ctx.options.warmupSeconds,
-        onLevel: (level) =>
-          ctx.progress.step(
-            label(variant.name),
-            `c=${level.connections}: ${level.requestsPerSec.toFixed(0)} req/s, p50 ${level.latencyP50Ms?.toFixed(3)} ms, p99 ${level.latencyP99Ms?.toFixed(3)} ms`,
-          ),
-      });
-      loads.set(variant.name, [...(loads.get(variant.name) ?? []), throughput]);
+      own.bursts.push({ round, totalMs: totals });
+      ctx.progress.step(
+        variant.name,
+        totals.length === 0
+          ? 'FAILED'
+          : `p50 ${percentile(totals, 50).toFixed(0)} ms, worst ${Math.max(...totals).toFixed(0)} ms (${totals.length}/${ctx.options.burstSize} answered)`,
+      );
     }
   }
+  const failures: string[] = [];
   for (const variant of variants) {
-    const result = ctx.results.get(variant.name) as VariantResult;
-    if (variant.kind === 'spawn') {
-      if (spawns.length === 0) continue;
-      result.spawnFloor = medianSpawnFloor(spawns);
-      for (const failure of result.spawnFloor.failures) fail(ctx, variant, failure);
-      continue;
-    }
-    const throughput = mergeRounds(loads.get(variant.name) ?? []);
-    result.throughput = throughput;
-    for (const failure of throughput.failures) fail(ctx, variant, `throughput: ${failure}`);
+    const own = series.get(variant.name) as BurstSeries;
+    const all = own.bursts.flatMap((b) => b.totalMs);
+    own.summaryMs =
+      all.length === 0
+        ? null
+        : { p50: percentile(all, 50), worst: Math.max(...all), count: all.length };
+    (ctx.results.get(variant.name) as VariantResult).burst = own;
+    failures.push(...own.failures.map((f) => `${variant.name} ${f}`));
   }
+  phase(ctx, name, failures.length === 0 ? 'measured' : 'failed', failures[0] ?? null);
+}
+
+/**
+ * Throughput in rounds: every server is started once and kept up; each round loads every
+ * variant once (order rotated) at each connection count, so a slow minute of the machine lands
+ * on every variant of that round and the per-round ratios cancel it. --until-stable adds rounds
+ * (throughput, and cold starts when those goals are wide) until every goal's interval is narrow.
+ */
+async function measureLoad(ctx: Context, cold: ColdState, startedAt: Date): Promise<void> {
+  const variants = ctx.selected.filter((v) => v.measure.throughput && runnable(ctx, v));
+  if (variants.length === 0) return;
+  const { options } = ctx;
+  ctx.progress.line(
+    `── throughput: starting ${variants.filter((v) => v.kind === 'server').length} servers on CPU ${SERVER_CPUSET}, kept up across rounds; ${options.durationSeconds} s per connection count after ${options.warmupSeconds} s of warm-up`,
+  );
+  const servers = new Map<string, LoadServer>();
+  const dropServers = ctx.cleanup.add(async () => {
+    for (const server of servers.values()) await server.stop().catch(() => undefined);
+  });
+  const spawns: { round: number; floor: SpawnFloorResult }[] = [];
+  try {
+    for (const variant of variants) {
+      if (variant.kind === 'spawn') continue;
+      try {
+        servers.set(variant.name, await LoadServer.start(ctx.launcher, variant));
+      } catch (error) {
+        fail(ctx, variant, `throughput server did not start: ${describeError(error)}`);
+      }
+    }
+    const loaded = variants.filter((v) => v.kind === 'spawn' || servers.has(v.name));
+    const stepsPerRound = loaded.reduce(
+      (n, v) => n + (v.kind === 'spawn' ? 1 : options.connections.length),
+      0,
+    );
+    const loadRound = async (round: number) => {
+      ctx.loadRounds = round;
+      ctx.progress.startPhase(`throughput, round ${round}`, stepsPerRound);
+      const cpuAtStart = await serversCpu(servers);
+      const watch = await watchRound('throughput', round);
+      for (const variant of rotated(loaded, round)) {
+        if (variant.kind === 'spawn') {
+          try {
+            const floor = await measureSpawnFloor(
+              BLACKBOX_BINARY,
+              SERVER_CPUSET,
+              options.durationSeconds,
+              options.warmupSeconds,
+            );
+            spawns.push({ round, floor });
+            ctx.progress.step(
+              variant.name,
+              `${floor.callsPerSec.toFixed(0)} calls/s, ${floor.perCallMsP50.toFixed(2)} ms per call (p50)`,
+            );
+          } catch (error) {
+            ctx.progress.step(variant.name, 'FAILED');
+            fail(ctx, variant, `round ${round}: ${describeError(error)}`);
+          }
+          continue;
+        }
+        const server = servers.get(variant.name) as LoadServer;
+        for (const connections of options.connections) {
+          try {
+            const level = await server.level({
+              round,
+              connections,
+              durationSeconds: options.durationSeconds,
+              warmupSeconds: options.warmupSeconds,
+            });
+            ctx.progress.step(
+              variant.name,
+              `c=${connections}: ${level.requestsPerSec.toFixed(0)} req/s, p50 ${level.latencyP50Ms?.toFixed(3)} ms, p99 ${level.latencyP99Ms?.toFixed(3)} ms`,
+            );
+          } catch (error) {
+            ctx.progress.step(variant.name, `c=${connections}: FAILED: ${describeError(error)}`);
+          }
+        }
+      }
+      const cpuAtEnd = await serversCpu(servers);
+      const noise = await watch.end(cpuAtEnd - cpuAtStart);
+      // The goals (and --until-stable) read the rounds so far from the results.
+      for (const [variantName, server] of servers) {
+        (ctx.results.get(variantName) as VariantResult).throughput = server.current();
+      }
+      const spawnVariant = loaded.find((v) => v.kind === 'spawn');
+      if (spawnVariant !== undefined && spawns.length > 0) {
+        (ctx.results.get(spawnVariant.name) as VariantResult).spawnFloor = medianSpawnFloor(spawns);
+      }
+      ctx.noise.push(noise);
+      if (noise.noisy)
+        ctx.progress.line(`   round ${round} was noisy: ${noise.noisyBecause.join(', ')}`);
+    };
+    for (let round = 1; round <= options.rounds; round++) await loadRound(round);
+
+    if (options.untilStablePercent !== null) {
+      const capAt = performance.now() + options.untilStableCapSeconds * 1000;
+      const pct = options.untilStablePercent;
+      for (;;) {
+        const wide = wideGoals(ctx, pct, startedAt);
+        if (wide.cold.length === 0 && wide.load.length === 0) {
+          ctx.progress.line(
+            `-- until-stable: every goal's interval is within ${pct} % of its median`,
+          );
+          break;
+        }
+        if (performance.now() > capAt) {
+          ctx.progress.line(
+            `-- until-stable: time cap of ${options.untilStableCapSeconds} s reached; still wider than ${pct} %: ${[...wide.cold, ...wide.load].join(', ')}`,
+          );
+          break;
+        }
+        if (wide.cold.length > 0) {
+          await coldStartRound(ctx, cold, ctx.coldRounds + 1);
+          cold.finish();
+        }
+        if (wide.load.length > 0) await loadRound(ctx.loadRounds + 1);
+      }
+    }
+  } finally {
+    dropServers();
+    for (const [variantName, server] of servers) {
+      const result = ctx.results.get(variantName) as VariantResult;
+      try {
+        result.throughput = await server.stop();
+      } catch (error) {
+        ctx.progress.line(`!! stopping the ${variantName} server: ${describeError(error)}`);
+      }
+      for (const failure of result.throughput?.failures ?? []) {
+        fail(ctx, server.variant, `throughput: ${failure}`);
+      }
+    }
+    const spawnVariant = variants.find((v) => v.kind === 'spawn');
+    if (spawnVariant !== undefined && spawns.length > 0) {
+      const result = ctx.results.get(spawnVariant.name) as VariantResult;
+      result.spawnFloor = medianSpawnFloor(spawns);
+      for (const failure of result.spawnFloor.failures) fail(ctx, spawnVariant, failure);
+    }
+  }
+}
+
+async function serversCpu(servers: Map<string, LoadServer>): Promise<number> {
+  let sum = 0;
+  for (const server of servers.values()) sum += await server.cpuMicros().catch(() => 0);
+  return sum;
+}
+
+/** Goals whose interval is still wider than `pct` % of their median, by phase. */
+function wideGoals(ctx: Context, pct: number, startedAt: Date) {
+  // Throughput results live in the servers until they stop; the goals need them now.
+  const result = assemble(ctx, startedAt, ctx.launcher.runtime, '');
+  const wide = result.goals.filter((goal) => {
+    if (goal.pairing !== 'per round' || goal.verdict === 'not measured') return false;
+    const width = relativeWidthPct(goal);
+    return width === null || width > pct || goal.interval === null || goal.interval.coverage < 0.95;
+  });
+  return {
+    cold: wide.filter((g) => g.id.startsWith('cold-start')).map((g) => g.id),
+    load: wide.filter((g) => g.id.startsWith('throughput')).map((g) => g.id),
+  };
 }

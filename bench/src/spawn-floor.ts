@@ -30,8 +30,6 @@ export interface SpawnFloorResult {
   perCallMs: number[];
   childProcess: RawSpawnResult | null;
   failures: string[];
-  /** calls/s of every round, in round order; the rest of this result is the median round's. */
-  callsPerSecRounds?: number[];
 }
 
 /**
@@ -184,14 +182,22 @@ export async function measureSpawnFloor(
   return { ...(JSON.parse(String(result.stdout)) as SpawnFloorResult), cpuset };
 }
 
-/** The median round of the spawn floor (the lower middle for an even count), with every round's calls/s. */
-export function medianSpawnFloor(rounds: readonly SpawnFloorResult[]): SpawnFloorResult {
-  const sorted = [...rounds].sort((a, b) => a.callsPerSec - b.callsPerSec);
+/**
+ * The median round of the spawn floor (the lower middle for an even count), with every round's
+ * calls/s; failures of every round are kept.
+ */
+export function medianSpawnFloor(
+  rounds: readonly { round: number; floor: SpawnFloorResult }[],
+): SpawnFloorResult & { rounds: { round: number; callsPerSec: number }[] } {
+  const clean = rounds.filter((r) => r.floor.failures.length === 0);
+  const sorted = [...(clean.length > 0 ? clean : rounds)].sort(
+    (a, b) => a.floor.callsPerSec - b.floor.callsPerSec,
+  );
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
   if (median === undefined) throw new BenchError('no spawn floor round to take the median of');
   return {
-    ...median,
-    failures: rounds.flatMap((round) => round.failures),
-    callsPerSecRounds: rounds.map((round) => round.callsPerSec),
+    ...median.floor,
+    failures: rounds.flatMap((r) => r.floor.failures.map((f) => `round ${r.round}: ${f}`)),
+    rounds: clean.map((r) => ({ round: r.round, callsPerSec: r.floor.callsPerSec })),
   };
 }

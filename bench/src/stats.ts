@@ -47,3 +47,49 @@ export function ratio(a: number | null | undefined, b: number | null | undefined
   if (a === null || a === undefined || b === null || b === undefined || b === 0) return null;
   return a / b;
 }
+
+/** P(X <= k) for X ~ Binomial(n, 1/2), exactly (n is a count of rounds, small). */
+export function binomialHalfCdf(n: number, k: number): number {
+  if (k < 0) return 0;
+  if (k >= n) return 1;
+  let term = 0.5 ** n; // C(n, 0) / 2^n
+  let sum = term;
+  for (let i = 1; i <= k; i++) {
+    term = (term * (n - i + 1)) / i;
+    sum += term;
+  }
+  return sum;
+}
+
+export interface MedianInterval {
+  low: number;
+  high: number;
+  /** The probability that an interval built this way holds the true median: at least `wanted`, or less when there are too few samples for it. */
+  coverage: number;
+  /** 1-based ranks of `low` and `high` among the sorted samples. */
+  lowRank: number;
+  highRank: number;
+}
+
+/**
+ * Distribution-free interval for the median: the k-th smallest and k-th largest samples, with
+ * k the largest rank whose chance of leaving the median outside is at most (1 - wanted) / 2 on
+ * each side. It assumes only that the samples are independent draws from one distribution — no
+ * bell curve — and it is exact (a binomial sum, no resampling). With too few samples for the
+ * wanted coverage (fewer than 6 at 95 %), it is the whole range with the coverage it really has.
+ */
+export function medianInterval(samples: readonly number[], wanted = 0.95): MedianInterval {
+  const values = sorted(samples);
+  const n = values.length;
+  const tail = (1 - wanted) / 2;
+  let k = 1;
+  while (k + 1 <= (n + 1) / 2 && binomialHalfCdf(n, k) <= tail) k++;
+  const coverage = 1 - 2 * binomialHalfCdf(n, k - 1);
+  return {
+    low: values[k - 1] as number,
+    high: values[n - k] as number,
+    coverage,
+    lowRank: k,
+    highRank: n - k + 1,
+  };
+}

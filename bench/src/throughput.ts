@@ -1,10 +1,10 @@
 import autocannon from 'autocannon';
 import { checkRunAnswer } from './coldstart.js';
 import { BenchError, describeError } from './errors.js';
-import type { Launcher } from './launcher.js';
-import type { ResourceProbe } from './memory.js';
+import type { Launcher, ServerInstance } from './launcher.js';
+import type { MemoryReading, ResourceProbe } from './memory.js';
 import { freePort, httpCall, waitForPort } from './net.js';
-import { percentile } from './stats.js';
+import { median, percentile } from './stats.js';
 import type { Variant } from './variants.js';
 import { INIT_BODY, runBody } from './workload.js';
 
@@ -12,8 +12,12 @@ import { INIT_BODY, runBody } from './workload.js';
 export const SERVER_CPUSET = '0';
 
 export interface LoadLevel {
+  /** The round this level was measured in (every variant is loaded once per round). */
+  round: number;
   connections: number;
   pipelining: 1;
+  /** Bytes of the `/run` request body. */
+  requestBodyBytes: number;
   durationSeconds: number;
   requestsTotal: number;
   requestsPerSec: number;
@@ -28,8 +32,20 @@ export interface LoadLevel {
   warmupMismatches: number;
   /** Server CPU time over the measured window divided by the requests answered in it. */
   serverCpuMicrosPerRequest: number | null;
-  /** req/s of every round at this connection count, in round order; this level is the median one's. */
-  requestsPerSecRounds: number[];
+  /** Server CPU time over the measured window, in microseconds. */
+  serverCpuMicros: number | null;
+}
+
+/** One connection count over every clean round: the median of each figure. */
+export interface LevelSummary {
+  connections: number;
+  rounds: number;
+  requestsPerSec: number;
+  requestsPerSecMin: number;
+  requestsPerSecMax: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  serverCpuMicrosPerRequest: number | null;
 }
 
 export interface MemoryResult {
@@ -44,16 +60,23 @@ export interface MemoryResult {
 
 export interface ThroughputResult {
   serverCpuset: string;
-  levels: LoadLevel[];
+  /** Every level of every round, raw. */
+  samples: LoadLevel[];
+  /** Per connection count, the medians over the rounds without a problem. */
+  levels: LevelSummary[];
   memory: MemoryResult | null;
   failures: string[];
 }
 
-export interface ThroughputOptions {
-  connections: readonly number[];
+export interface LevelOptions {
+  round: number;
+  connections: number;
   durationSeconds: number;
   warmupSeconds: number;
-  onLevel?: (level: LoadLevel) => void;
+  /** The `/run` body to send; the workload's default when absent. */
+  body?: string;
+  /** The exact answer expected for `body` (checked in the warm-up); null checks nothing. */
+  expectedBody?: string | null;
 }
 
 const MEMORY_SAMPLE_MS = 100;
@@ -61,58 +84,128 @@ const MEMORY_SAMPLE_MS = 100;
 type WarmupResult = autocannon.Result & { warmup?: autocannon.Result };
 
 /**
- * One server held to CPU 0, loaded at each connection count in turn. A level with any error,
- * timeout, non-2xx answer or wrong body is a failure of the variant, never averaged in.
+ * One server of a variant, held to CPU 0 and kept up across every round, so a round costs only
+ * its load (a container start per round would cost more than the load on 2 cores). A level with
+ * any error, timeout, non-2xx answer or wrong body is a failure of the variant, never averaged in.
  */
-export async function measureThroughput(
-  launcher: Launcher,
-  variant: Variant,
-  options: ThroughputOptions,
-): Promise<ThroughputResult> {
-  const port = await freePort();
-  const server = await launcher.launch(variant, { port, cpuset: SERVER_CPUSET });
-  const failures: string[] = [];
-  const levels: LoadLevel[] = [];
-  let memory: MemoryResult | null = null;
-  try {
-    await waitForPort(port, 30_000, () => server.stillRunning());
-    const init = await httpCall(`${server.url}/init`, { method: 'POST', body: INIT_BODY });
-    if (init.status !== 200) throw new BenchError(`/init answered ${init.status}`);
-    const first = await httpCall(`${server.url}/run`, { method: 'POST', body: runBody(60_000) });
-    checkRunAnswer(variant, first.status, first.body);
+export class LoadServer {
+  readonly samples: LoadLevel[] = [];
+  readonly failures: string[] = [];
+  private afterInit: MemoryReading | null = null;
+  private peakRss = 0;
+  private peakAnon: number | null = null;
 
-    const probe = await server.probe();
-    const afterInit = await probe.memory();
-    const sampler = sampleMemory(probe);
+  private constructor(
+    readonly variant: Variant,
+    private readonly server: ServerInstance,
+    private readonly probe: ResourceProbe,
+  ) {}
+
+  static async start(launcher: Launcher, variant: Variant): Promise<LoadServer> {
+    const port = await freePort();
+    const server = await launcher.launch(variant, { port, cpuset: SERVER_CPUSET });
     try {
-      for (const connections of options.connections) {
-        const level = await loadLevel(server.url, variant, probe, connections, options);
-        levels.push(level);
-        options.onLevel?.(level);
-        const problems = levelProblems(level);
-        if (problems.length > 0)
-          failures.push(`${connections} connections: ${problems.join(', ')}`);
+      await waitForPort(port, 30_000, () => server.stillRunning());
+      const init = await httpCall(`${server.url}/init`, { method: 'POST', body: INIT_BODY });
+      if (init.status !== 200) throw new BenchError(`/init answered ${init.status}`);
+      const first = await httpCall(`${server.url}/run`, { method: 'POST', body: runBody(60_000) });
+      checkRunAnswer(variant, first.status, first.body);
+      const loadServer = new LoadServer(variant, server, await server.probe());
+      loadServer.afterInit = await loadServer.probe.memory();
+      return loadServer;
+    } catch (error) {
+      await server.stop().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** CPU the server has used so far, in microseconds. */
+  cpuMicros(): Promise<number> {
+    return this.probe.cpuMicros();
+  }
+
+  async level(options: LevelOptions): Promise<LoadLevel> {
+    const sampler = sampleMemory(this.probe);
+    try {
+      const level = await loadLevel(this.server.url, this.variant, this.probe, options);
+      this.samples.push(level);
+      const problems = levelProblems(level);
+      if (problems.length > 0) {
+        this.failures.push(
+          `round ${options.round}, ${options.connections} connections: ${problems.join(', ')}`,
+        );
       }
+      return level;
+    } catch (error) {
+      this.failures.push(
+        `round ${options.round}, ${options.connections} connections: ${describeError(error)}`,
+      );
+      throw error;
     } finally {
       sampler.stop();
+      this.peakRss = Math.max(this.peakRss, sampler.peakRss);
+      if (sampler.peakAnon !== null) this.peakAnon = Math.max(this.peakAnon ?? 0, sampler.peakAnon);
     }
-    memory = {
-      rssAfterInitBytes: afterInit.rssBytes,
-      peakRssBytes: Math.max(sampler.peakRss, afterInit.rssBytes),
-      cgroupAnonAfterInitBytes: afterInit.cgroupAnonBytes,
-      peakCgroupAnonBytes:
-        sampler.peakAnon === null || afterInit.cgroupAnonBytes === null
-          ? afterInit.cgroupAnonBytes
-          : Math.max(sampler.peakAnon, afterInit.cgroupAnonBytes),
-      cgroupMaxUsageBytes: await probe.cgroupMaxUsageBytes(),
-      sampleIntervalMs: MEMORY_SAMPLE_MS,
-    };
-  } catch (error) {
-    failures.push(describeError(error));
-  } finally {
-    await server.stop();
   }
-  return { serverCpuset: SERVER_CPUSET, levels, memory, failures };
+
+  /** Everything measured so far, the server still up (no kernel high-water mark yet). */
+  current(): ThroughputResult {
+    return {
+      serverCpuset: SERVER_CPUSET,
+      samples: [...this.samples],
+      levels: summarizeLevels(this.samples),
+      memory: this.memory(null),
+      failures: [...this.failures],
+    };
+  }
+
+  private memory(cgroupMaxUsageBytes: number | null): MemoryResult | null {
+    const afterInit = this.afterInit;
+    return afterInit === null
+      ? null
+      : {
+          rssAfterInitBytes: afterInit.rssBytes,
+          peakRssBytes: Math.max(this.peakRss, afterInit.rssBytes),
+          cgroupAnonAfterInitBytes: afterInit.cgroupAnonBytes,
+          peakCgroupAnonBytes:
+            this.peakAnon === null || afterInit.cgroupAnonBytes === null
+              ? afterInit.cgroupAnonBytes
+              : Math.max(this.peakAnon, afterInit.cgroupAnonBytes),
+          cgroupMaxUsageBytes,
+          sampleIntervalMs: MEMORY_SAMPLE_MS,
+        };
+  }
+
+  /** Stops the server and gives everything measured on it. */
+  async stop(): Promise<ThroughputResult> {
+    const maxUsage = await this.probe.cgroupMaxUsageBytes().catch(() => null);
+    await this.server.stop();
+    return { ...this.current(), memory: this.memory(maxUsage) };
+  }
+}
+
+/** Medians over the rounds without a problem, per connection count (default-payload levels only). */
+export function summarizeLevels(samples: readonly LoadLevel[]): LevelSummary[] {
+  const clean = samples.filter((level) => levelProblems(level).length === 0);
+  const counts = [...new Set(clean.map((level) => level.connections))];
+  const mid = (values: (number | null)[]) => {
+    const present = values.filter((v): v is number => v !== null);
+    return present.length === 0 ? null : median(present);
+  };
+  return counts.map((connections) => {
+    const levels = clean.filter((level) => level.connections === connections);
+    const rps = levels.map((level) => level.requestsPerSec);
+    return {
+      connections,
+      rounds: levels.length,
+      requestsPerSec: median(rps),
+      requestsPerSecMin: Math.min(...rps),
+      requestsPerSecMax: Math.max(...rps),
+      latencyP50Ms: mid(levels.map((level) => level.latencyP50Ms)),
+      latencyP99Ms: mid(levels.map((level) => level.latencyP99Ms)),
+      serverCpuMicrosPerRequest: mid(levels.map((level) => level.serverCpuMicrosPerRequest)),
+    };
+  });
 }
 
 export function levelProblems(level: LoadLevel): string[] {
@@ -130,16 +223,18 @@ async function loadLevel(
   url: string,
   variant: Variant,
   probe: ResourceProbe,
-  connections: number,
-  options: ThroughputOptions,
+  options: LevelOptions,
 ): Promise<LoadLevel> {
-  const expected = variant.expectedRunBody;
+  const { connections } = options;
+  const expected =
+    options.expectedBody === undefined ? variant.expectedRunBody : options.expectedBody;
+  // The deadline is far away: a proxy must not cut an activation short during the run.
+  const body = options.body ?? runBody(3_600_000);
   const instance = autocannon({
     url: `${url}/run`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    // The deadline is far away: a proxy must not cut an activation short during the run.
-    body: runBody(3_600_000),
+    body,
     connections,
     pipelining: 1,
     duration: options.durationSeconds,
@@ -173,8 +268,10 @@ async function loadLevel(
   const samples = Array.from(latencies.subarray(0, count));
   const requestsTotal = result.requests.total;
   return {
+    round: options.round,
     connections,
     pipelining: 1,
+    requestBodyBytes: Buffer.byteLength(body),
     durationSeconds: result.duration,
     requestsTotal,
     requestsPerSec: result.duration > 0 ? requestsTotal / result.duration : 0,
@@ -188,39 +285,8 @@ async function loadLevel(
     warmupMismatches: result.warmup?.mismatches ?? 0,
     serverCpuMicrosPerRequest:
       cpuUsed === null || requestsTotal === 0 ? null : cpuUsed / requestsTotal,
-    requestsPerSecRounds: [],
+    serverCpuMicros: cpuUsed,
   };
-}
-
-/**
- * One variant's rounds as one result. Each connection count keeps the level of its median round
- * (the lower middle for an even count), so its latencies and CPU belong to the req/s shown, and
- * lists every round's req/s beside it. Memory is the highest peak of any round. A failure in any
- * round fails the variant.
- */
-export function mergeRounds(rounds: readonly ThroughputResult[]): ThroughputResult {
-  const first = rounds[0];
-  if (first === undefined) throw new BenchError('no throughput round to merge');
-  const connections = [
-    ...new Set(rounds.flatMap((round) => round.levels.map((level) => level.connections))),
-  ];
-  const levels = connections.map((c) => {
-    const perRound = rounds
-      .map((round) => round.levels.find((level) => level.connections === c))
-      .filter((level): level is LoadLevel => level !== undefined);
-    const sorted = [...perRound].sort((a, b) => a.requestsPerSec - b.requestsPerSec);
-    const median = sorted[Math.floor((sorted.length - 1) / 2)] as LoadLevel;
-    return { ...median, requestsPerSecRounds: perRound.map((level) => level.requestsPerSec) };
-  });
-  const memories = rounds.map((round) => round.memory).filter((m) => m !== null);
-  const memory =
-    memories.length === 0
-      ? null
-      : memories.reduce((a, b) => (b.peakRssBytes > a.peakRssBytes ? b : a));
-  const failures = rounds.flatMap((round, index) =>
-    rounds.length === 1 ? round.failures : round.failures.map((f) => `round ${index + 1}: ${f}`),
-  );
-  return { serverCpuset: first.serverCpuset, levels, memory, failures };
 }
 
 function sampleMemory(probe: ResourceProbe) {

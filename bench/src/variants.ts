@@ -12,6 +12,7 @@ export const VARIANT_NAMES = [
   'go-blackbox',
   'go-actionloop',
   'floor-node',
+  'floor-node-default',
   'floor-node-no-sentinels',
   'floor-go',
   'floor-go-no-sentinels',
@@ -43,6 +44,8 @@ export interface Variant {
   baseImage?: string | null;
   /** Extra environment for the container or process. */
   env: Record<string, string>;
+  /** Variables removed from the inherited environment in process mode. */
+  unsetEnv?: string[];
   measure: { image: boolean; coldStart: boolean; throughput: boolean };
   /** The floor each measurement is held against, where one applies. */
   floors: { coldStart?: VariantName; throughput?: VariantName };
@@ -125,6 +128,20 @@ export const VARIANTS: readonly Variant[] = [
     baseImage: 'owkit/node-base:24',
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
+    floors: {},
+    expectedRunBody: REVERSED,
+    process: { command: 'node', args: [resolve(FLOORS_DIR, 'node/server.mjs')] },
+  },
+  {
+    name: 'floor-node-default',
+    role: 'floor',
+    description:
+      "floor-node on the same Node binary with Node's default flags (no NODE_OPTIONS, no MALLOC_ARENA_MAX)",
+    kind: 'server',
+    image: 'owkit/floor:node-default',
+    env: {},
+    unsetEnv: ['NODE_OPTIONS', 'MALLOC_ARENA_MAX'],
+    measure: { image: false, coldStart: false, throughput: true },
     floors: {},
     expectedRunBody: REVERSED,
     process: { command: 'node', args: [resolve(FLOORS_DIR, 'node/server.mjs')] },

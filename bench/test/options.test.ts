@@ -11,25 +11,46 @@ describe('parseOptions', () => {
       runtime: 'auto',
       repeats: 20,
       pullRepeats: 5,
-      rounds: 3,
-      durationSeconds: 5,
-      warmupSeconds: 2,
+      burstRepeats: 3,
+      burstSize: 8,
+      rounds: 10,
+      durationSeconds: 2,
+      warmupSeconds: 1,
       connections: [1, 32],
+      untilStablePercent: null,
+      publish: false,
     });
-    expect(options.outDir).toMatch(/bench\/results$/);
+    // Runs go to an ignored folder; only --publish touches the committed report.
+    expect(options.outDir).toMatch(/bench\/results\/runs$/);
   });
 
   it('--quick shortens every count that was not given explicitly', () => {
     expect(parseOptions(['--quick'], {})).toMatchObject({
       quick: true,
-      repeats: 5,
+      repeats: 10,
       pullRepeats: 2,
-      rounds: 1,
-      durationSeconds: 2,
-      warmupSeconds: 1,
+      burstRepeats: 1,
+      rounds: 6,
+      durationSeconds: 1,
+      warmupSeconds: 0.5,
     });
+    expect(parseOptions(['--quick'], {}).variants).not.toContain('floor-go-no-sentinels');
+    expect(parseOptions(['--quick'], {}).variants).toContain('floor-node-default');
     expect(parseOptions(['--rounds', '5'], {}).rounds).toBe(5);
     expect(parseOptions(['--quick', '--repeats', '7'], {}).repeats).toBe(7);
+  });
+
+  it('--until-stable takes an optional percentage; --publish is a switch', () => {
+    expect(parseOptions(['--until-stable'], {}).untilStablePercent).toBe(10);
+    expect(parseOptions(['--until-stable=5'], {}).untilStablePercent).toBe(5);
+    expect(parseOptions(['--until-stable', '--quick'], {})).toMatchObject({
+      untilStablePercent: 10,
+      quick: true,
+    });
+    expect(parseOptions(['--until-stable=0'], {}).untilStablePercent).toBeNull();
+    expect(() => parseOptions(['--until-stable=-3'], {})).toThrow(/--until-stable/);
+    expect(parseOptions(['--publish'], {}).publish).toBe(true);
+    expect(parseOptions(['--stable-cap', '60'], {}).untilStableCapSeconds).toBe(60);
   });
 
   it('ignores the bare -- that pnpm and turbo forward', () => {

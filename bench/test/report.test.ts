@@ -1,85 +1,60 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateGoals } from '../src/compare.js';
+import { evaluateComparisons, evaluateGoals } from '../src/goals.js';
 import { renderCharts } from '../src/report/charts.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderSummary } from '../src/report/summary.js';
-import { timestampName } from '../src/report/write.js';
 import { fixtureResult } from './fixtures/result.js';
 
 function withGoals() {
   const result = fixtureResult();
   result.goals = evaluateGoals(result);
+  result.comparisons = evaluateComparisons(result);
   return result;
 }
-
-describe('goals', () => {
-  it('marks each goal met, missed or not measured from the ratio of this run', () => {
-    const goals = new Map(withGoals().goals.map((goal) => [goal.id, goal]));
-    expect(goals.get('image-go-native')).toMatchObject({ ratio: 0.04, status: 'met' });
-    expect(goals.get('cold-start-go-native')?.ratio).toBeCloseTo(140 / 210);
-    expect(goals.get('cold-start-go-native')?.status).toBe('met');
-    expect(goals.get('throughput-go-native')).toMatchObject({ ratio: 20, status: 'met' });
-    // 140 / 110 > 1.15: go-native misses its floor goal.
-    expect(goals.get('cold-start-floor-go-native')).toMatchObject({ status: 'missed' });
-    expect(goals.get('throughput-floor-go-native-c32')).toMatchObject({
-      ratio: 0.8,
-      status: 'missed',
-    });
-    // No go-actionloop and no floor-node in the fixture.
-    expect(goals.get('throughput-go-actionloop')?.status).toBe('not measured');
-    expect(goals.get('cold-start-floor-go-blackbox')?.status).toBe('not measured');
-  });
-});
 
 describe('renderMarkdown', () => {
   const markdown = renderMarkdown(withGoals());
 
-  it('says the runtime at the top', () => {
-    expect(markdown.split('\n').slice(0, 4).join('\n')).toContain('**Runtime: Docker**');
+  it('says the runtime, the user and the verdict counts at the top', () => {
+    const head = markdown.split('\n').slice(0, 5).join('\n');
+    expect(head).toContain('**Runtime: Docker**');
+    expect(head).toContain('run as uid 1000');
+    expect(head).toContain('Every measurement completed.');
+    expect(head).toContain('Goals: 3 met, **2 missed**, **1 inconclusive**');
+    expect(head).not.toContain('Every variant passed');
+    expect(head).toContain('[result.json](result.json)');
   });
 
-  it('lists goals with their measured ratios and status', () => {
+  it('lists goals with the median of per-round ratios, the interval, width and verdict', () => {
     expect(markdown).toContain(
-      '| go-native compressed image vs go-blackbox | <= 0.1 | 0.040 | **met** |',
+      '| go-native compressed image vs go-blackbox | <= 0.1 | 0.040 | — | exact | **met** |',
     );
     expect(markdown).toContain(
-      '| go-native req/s at 32 connections vs floor-go | >= 0.9 | 0.800 | **MISSED** |',
-    );
-  });
-
-  it('tabulates size, cold start and throughput from the result', () => {
-    expect(markdown).toContain('| go-native | scratch | 2.00 MB | 5.00 MB | 1 |');
-    expect(markdown).toContain('| go-native | 140.0 ms | 150.0 ms | 130.0 ms | 150.0 ms |');
-    expect(markdown).toContain('| go-blackbox | 350 | 0.100 ms | 0.500 ms | 600 |');
-    expect(markdown).toContain('**400 calls/s**');
-    expect(markdown).toContain(
-      'Through bare `node:child_process`, as the proxy spawns: 450 calls/s, 2.10 ms per call',
-    );
-  });
-
-  it('gives each variant against its floor and against go-blackbox', () => {
-    expect(markdown).toContain(
-      '| go-native | req/s at 32 connections | floor-go | 40,000 | 50,000 | 0.80× |',
-    );
-    expect(markdown).toContain(
-      '| go-blackbox | req/s at 1 connection | floor-spawn | 350 | 400 | 0.88× |',
+      '| go-native req/s at 1 connection vs floor-go | >= 0.9 | 0.943 [0.789, 1.029] | 25.4 % | 6, 1 noisy | inconclusive |',
     );
     expect(markdown).toMatch(
-      /\| go-native \| 0\.04× \| 0\.67× \| — \| 20\.0× \| 66\.7× \| 1\.00× \|/,
+      /\| go-native req\/s at 32 connections vs floor-go \| >= 0\.9 \| 0\.800 \[0\.796, 0\.804\] \| [\d.]+ % \| 6, 1 noisy \| \*\*MISSED\*\* \|/,
     );
   });
 
-  it('names the rounds and lists every round behind each median', () => {
-    expect(markdown).not.toContain('req/s per round');
-    const result = withGoals();
-    result.options.loadRounds = 3;
-    const native = result.variants.find((v) => v.name === 'go-native');
-    const level = native?.throughput?.levels.find((l) => l.connections === 32);
-    if (level === undefined) throw new Error('fixture has no go-native level at 32');
-    level.requestsPerSecRounds = [38_000, 40_000, 41_500];
-    const rendered = renderMarkdown(result);
-    expect(rendered).toContain('3 interleaved rounds (every variant once per round)');
-    expect(rendered).toContain('- go-native, c=32: 38,000 · 40,000 · 41,500');
+  it('says which phases were skipped and why', () => {
+    expect(markdown).toContain(
+      '- **pulls from nothing (throw-away engine)**: skipped — starting dockerd needs root (this is uid 1000)',
+    );
+  });
+
+  it('shows the noise of every round next to the goals', () => {
+    expect(markdown).toContain('1 of 6 rounds were noisy');
+    expect(markdown).toContain('| throughput | 3 | 10.0 s | 12.0 % |');
+    expect(markdown).toContain('**noisy** (steal 12.0 %)');
+  });
+
+  it('tabulates size, cold start and throughput (medians and spread over rounds)', () => {
+    expect(markdown).toContain('| go-native | scratch | 2.00 MB | 5.00 MB | 1 |');
+    expect(markdown).toContain('| go-native | 140.0 ms | 150.0 ms | 130.0 ms | 150.0 ms |');
+    expect(markdown).toContain('| go-blackbox | 350 | 340–360 | 0.100 ms | 0.500 ms |');
+    expect(markdown).toContain('**400 calls/s**');
+    expect(markdown).toContain('per round 400 · 400 · 400 · 400 · 400 · 400');
   });
 
   it('says when the processes ran without Docker', () => {
@@ -89,6 +64,15 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown(result)).toContain(
       '**Runtime: local processes** — NO DOCKER ENGINE ANSWERED',
     );
+  });
+
+  it('names failed variants and failed phases at the top', () => {
+    const result = withGoals();
+    result.phases.push({ phase: 'bursts', status: 'failed', reason: 'docker run failed: x' });
+    result.failed = true;
+    const rendered = renderMarkdown(result);
+    expect(rendered).toContain('**FAILED: bursts**');
+    expect(rendered).toContain('- **bursts**: docker run failed: x');
   });
 });
 
@@ -102,13 +86,17 @@ describe('charts and summary', () => {
     }
   });
 
-  it('prints a summary line per variant and the goals', () => {
+  it('prints a line per variant, every goal with its interval and the verdict counts', () => {
     const summary = renderSummary(withGoals());
     expect(summary).toMatch(/go-native\s+ok\s+2\.00 MB\s+140\.0 ms/);
-    expect(summary).toContain('MISSED go-native req/s at 32 connections vs floor-go: 0.800');
-  });
-
-  it('names result files by UTC time', () => {
-    expect(timestampName('2026-11-29T07:00:05.123Z')).toBe('2026-11-29T07-00-05Z.json');
+    expect(summary).toContain(
+      'MISSED       go-native req/s at 32 connections vs floor-go: 0.800 [0.796, 0.804] (target >= 0.9)',
+    );
+    expect(summary).toContain(
+      'INCONCLUSIVE go-native req/s at 1 connection vs floor-go: 0.943 [0.789, 1.029] (target >= 0.9; the interval straddles the target)',
+    );
+    expect(summary).toContain('skipped pulls from nothing (throw-away engine)');
+    expect(summary).toContain('goals: 3 met, 2 MISSED, 1 INCONCLUSIVE');
+    expect(summary).toContain('1 of 6 rounds noisy');
   });
 });

@@ -1,71 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { medianSpawnFloor, type SpawnFloorResult } from '../src/spawn-floor.js';
-import { type LoadLevel, mergeRounds, type ThroughputResult } from '../src/throughput.js';
-import { level as fixtureLevel } from './fixtures/result.js';
+import { summarizeLevels } from '../src/throughput.js';
+import { level } from './fixtures/result.js';
 
-/** A fixture level whose latencies and CPU are tied to its req/s, to tell rounds apart. */
-function level(connections: number, requestsPerSec: number): LoadLevel {
-  return {
-    ...fixtureLevel(connections, requestsPerSec),
-    latencyP50Ms: 1000 / requestsPerSec,
-    latencyP99Ms: 2000 / requestsPerSec,
-    serverCpuMicrosPerRequest: requestsPerSec / 100,
-    requestsPerSecRounds: [],
-  };
-}
-
-function round(rps1: number, rps32: number, peakMiB: number, failures: string[] = []) {
-  return {
-    serverCpuset: '0',
-    levels: [level(1, rps1), level(32, rps32)],
-    memory: {
-      rssAfterInitBytes: 10 * 2 ** 20,
-      peakRssBytes: peakMiB * 2 ** 20,
-      cgroupAnonAfterInitBytes: null,
-      peakCgroupAnonBytes: null,
-      cgroupMaxUsageBytes: null,
-      sampleIntervalMs: 100,
-    },
-    failures,
-  } satisfies ThroughputResult;
-}
-
-describe('mergeRounds', () => {
-  it('keeps each level of its median round, whole, with every round listed', () => {
-    const merged = mergeRounds([
-      round(300, 9000, 20),
-      round(100, 11000, 25),
-      round(200, 10000, 22),
-    ]);
-    const [one, many] = merged.levels;
+describe('summarizeLevels', () => {
+  it('gives each connection count the medians over its rounds and the spread of req/s', () => {
+    const samples = [
+      { ...level(1, 300, 1), latencyP50Ms: 3 },
+      { ...level(1, 100, 2), latencyP50Ms: 1 },
+      { ...level(1, 200, 3), latencyP50Ms: 2 },
+      level(32, 9000, 1),
+      level(32, 11000, 2),
+    ];
+    const [one, many] = summarizeLevels(samples);
     expect(one).toMatchObject({
+      connections: 1,
+      rounds: 3,
       requestsPerSec: 200,
-      latencyP50Ms: 5,
-      serverCpuMicrosPerRequest: 2,
+      requestsPerSecMin: 100,
+      requestsPerSecMax: 300,
+      latencyP50Ms: 2,
     });
-    expect(one?.requestsPerSecRounds).toEqual([300, 100, 200]);
-    expect(many).toMatchObject({ requestsPerSec: 10000, latencyP50Ms: 0.1 });
-    expect(many?.requestsPerSecRounds).toEqual([9000, 11000, 10000]);
+    expect(many).toMatchObject({ connections: 32, rounds: 2, requestsPerSec: 10000 });
   });
 
-  it('takes the lower middle of an even count, so the figure is one that was measured', () => {
-    const merged = mergeRounds([round(400, 4, 20), round(100, 1, 20)]);
-    expect(merged.levels[0]?.requestsPerSec).toBe(100);
-  });
-
-  it('reports the highest memory peak of any round', () => {
-    const merged = mergeRounds([round(1, 1, 20), round(1, 1, 31), round(1, 1, 25)]);
-    expect(merged.memory?.peakRssBytes).toBe(31 * 2 ** 20);
-  });
-
-  it('carries every round failure, naming its round', () => {
-    const merged = mergeRounds([round(1, 1, 20), round(1, 1, 20, ['32 connections: 3 errors'])]);
-    expect(merged.failures).toEqual(['round 2: 32 connections: 3 errors']);
-    expect(mergeRounds([round(1, 1, 20, ['x'])]).failures).toEqual(['x']);
-  });
-
-  it('refuses to merge nothing', () => {
-    expect(() => mergeRounds([])).toThrow(/no throughput round/);
+  it('leaves out rounds with errors, timeouts, non-2xx answers or wrong bodies', () => {
+    const samples = [
+      level(1, 100, 1),
+      { ...level(1, 99_999, 2), errors: 1 },
+      { ...level(1, 99_999, 3), warmupMismatches: 2 },
+      level(1, 300, 4),
+    ];
+    expect(summarizeLevels(samples)[0]).toMatchObject({ rounds: 2, requestsPerSec: 200 });
   });
 });
 
@@ -86,11 +52,19 @@ describe('medianSpawnFloor', () => {
     failures,
   });
 
-  it('keeps the median round and lists every round', () => {
-    const median = medianSpawnFloor([floor(250), floor(200, ['answer "x"']), floor(300)]);
-    expect(median.callsPerSec).toBe(250);
-    expect(median.perCallMsP50).toBe(4);
-    expect(median.callsPerSecRounds).toEqual([250, 200, 300]);
-    expect(median.failures).toEqual(['answer "x"']);
+  it('keeps the median clean round, lists every clean round and names failed rounds', () => {
+    const median = medianSpawnFloor([
+      { round: 1, floor: floor(250) },
+      { round: 2, floor: floor(200, ['answer "x"']) },
+      { round: 3, floor: floor(300) },
+      { round: 4, floor: floor(260) },
+    ]);
+    expect(median.callsPerSec).toBe(260);
+    expect(median.rounds).toEqual([
+      { round: 1, callsPerSec: 250 },
+      { round: 3, callsPerSec: 300 },
+      { round: 4, callsPerSec: 260 },
+    ]);
+    expect(median.failures).toEqual(['round 2: answer "x"']);
   });
 });

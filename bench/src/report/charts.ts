@@ -1,6 +1,6 @@
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
-import { requestsPerSec } from '../compare.js';
+import { requestsPerSec } from '../figures.js';
 import type { BenchResult } from '../result.js';
 import { CHART_FILES } from './markdown.js';
 

@@ -34,3 +34,18 @@ export function table(header: string[], rows: string[][], alignRightFrom = 1): s
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(align), ...rows.map(line)].join('\n');
 }
+
+/** A ratio with its 95 % interval: `0.93 [0.88, 0.97]`. */
+export function ratioWithInterval(
+  median: number | null,
+  interval: { low: number; high: number } | null,
+  digits = 3,
+): string {
+  if (median === null) return DASH;
+  if (interval === null || interval.low === interval.high) return median.toFixed(digits);
+  return `${median.toFixed(digits)} [${interval.low.toFixed(digits)}, ${interval.high.toFixed(digits)}]`;
+}
+
+export function percent(value: number | null | undefined, digits = 1): string {
+  return value === null || value === undefined ? DASH : `${value.toFixed(digits)} %`;
+}

@@ -1,15 +1,18 @@
 import {
   coldCachedMedianMs,
   coldPulledMedianMs,
+  coldPulledOverBaseMedianMs,
   compressedBytes,
   peakRssBytes,
   requestsPerSec,
   variantIn,
-} from '../compare.js';
-import type { BenchResult, VariantResult } from '../result.js';
+} from '../figures.js';
+import { countVerdicts, relativeWidthPct } from '../goals.js';
+import { NOISY_OTHER_PCT, NOISY_STEAL_PCT } from '../noise.js';
+import type { BenchResult, PairedRatio, PulledSeries, VariantResult } from '../result.js';
 import { ratio } from '../stats.js';
 import { BASELINE } from '../variants.js';
-import { count, DASH, megabytes, ms, table, times } from './format.js';
+import { count, DASH, megabytes, ms, percent, ratioWithInterval, table, times } from './format.js';
 
 export const CHART_FILES = {
   size: 'size.svg',
@@ -17,15 +20,55 @@ export const CHART_FILES = {
   throughput: 'throughput.svg',
 } as const;
 
+const VERDICT_TEXT = {
+  met: '**met**',
+  missed: '**MISSED**',
+  inconclusive: 'inconclusive',
+  'not measured': 'not measured',
+} as const;
+
+function roundsText(ratio: PairedRatio): string {
+  if (ratio.pairing === 'single') return 'exact';
+  const noisy = ratio.noisyRounds > 0 ? `, ${ratio.noisyRounds} noisy` : '';
+  return `${ratio.roundRatios.length}${noisy}`;
+}
+
+function widthText(ratio: PairedRatio): string {
+  if (ratio.pairing === 'single') return DASH;
+  const width = relativeWidthPct(ratio);
+  const coverage = ratio.interval?.coverage;
+  return width === null
+    ? DASH
+    : `${width.toFixed(1)} %${coverage !== undefined && coverage < 0.95 ? ` (only ${(coverage * 100).toFixed(0)} % sure)` : ''}`;
+}
+
 function goalsSection(result: BenchResult): string {
   const rows = result.goals.map((goal) => [
     goal.description,
     `${goal.comparison} ${goal.target}`,
-    goal.ratio === null ? DASH : goal.ratio.toFixed(3),
-    goal.status === 'met' ? '**met**' : goal.status === 'missed' ? '**MISSED**' : 'not measured',
+    ratioWithInterval(goal.median, goal.interval),
+    widthText(goal),
+    roundsText(goal),
+    VERDICT_TEXT[goal.verdict],
   ]);
-  return `## Goals\n\nEach goal is a ratio of two numbers from this run.\n\n${table(
-    ['goal', 'target', 'measured ratio', 'status'],
+  const counts = countVerdicts(result.goals);
+  return `## Goals\n\nEach goal is a ratio of two variants measured in the same rounds of this run: the median of the per-round ratios, and in brackets its 95 % interval (the range that holds the true median with at least 95 % probability; see docs/benchmarking.md). **met**: the whole interval is on the right side of the target; **MISSED**: the whole interval is on the wrong side; inconclusive: it straddles the target (or too few rounds) — more rounds (\`--until-stable\`) or a quieter machine can settle it. Width: the interval's width in percent of the median.\n\n${counts.met} met, ${counts.missed} missed, ${counts.inconclusive} inconclusive${counts.notMeasured > 0 ? `, ${counts.notMeasured} not measured` : ''}.\n\n${table(
+    ['goal', 'target', 'median [95 % interval]', 'width', 'rounds', 'verdict'],
+    rows,
+    1,
+  )}${comparisonsText(result)}`;
+}
+
+function comparisonsText(result: BenchResult): string {
+  if (result.comparisons.length === 0) return '';
+  const rows = result.comparisons.map((c) => [
+    c.description,
+    ratioWithInterval(c.median, c.interval),
+    widthText(c),
+    roundsText(c),
+  ]);
+  return `\n\n### Paired comparisons without a target\n\nThe same per-round ratios for what node-base's memory flags and the sentinel lines cost.\n\n${table(
+    ['ratio', 'median [95 % interval]', 'width', 'rounds'],
     rows,
     1,
   )}`;
@@ -92,12 +135,12 @@ function coldCachedSection(result: BenchResult): string {
   )}`;
 }
 
-function coldPulledSection(result: BenchResult): string {
-  const rows = result.variants
-    .filter((v) => v.coldStartPulled?.summaryMs)
+function pulledRows(result: BenchResult, pick: (v: VariantResult) => PulledSeries | null) {
+  return result.variants
+    .filter((v) => pick(v)?.summaryMs)
     .map((v) => {
-      const pulled = v.coldStartPulled as NonNullable<VariantResult['coldStartPulled']>;
-      const s = pulled.summaryMs as NonNullable<typeof pulled.summaryMs>;
+      const pulled = pick(v) as PulledSeries;
+      const s = pulled.summaryMs as NonNullable<PulledSeries['summaryMs']>;
       return [
         v.name,
         ms(s.pullMs.median, 0),
@@ -108,25 +151,55 @@ function coldPulledSection(result: BenchResult): string {
         ms(pulled.modelledTransferMs?.at1Gbit, 0),
       ];
     });
-  if (rows.length === 0) return '';
-  return `## Cold start, image pulled\n\n${result.options.pullRepeats} runs per variant on a throw-away Docker engine whose image store is emptied before every pull (no shared base layer), from a registry on 127.0.0.1. The modelled columns are the compressed bytes alone over a link of that speed.\n\n${table(
-    [
-      'variant',
-      'pull (median)',
-      'cold start after pull',
-      'pull + cold start',
-      'p90',
-      'transfer at 100 Mbit/s',
-      'at 1 Gbit/s',
-    ],
-    rows,
-  )}`;
+}
+
+const PULL_HEADER = [
+  'variant',
+  'pull (median)',
+  'cold start after pull',
+  'pull + cold start',
+  'p90',
+  'transfer at 100 Mbit/s',
+  'at 1 Gbit/s',
+];
+
+function coldPulledSection(result: BenchResult): string {
+  const parts: string[] = [];
+  const overBase = pulledRows(result, (v) => v.coldStartPulledOverBase);
+  if (overBase.length > 0) {
+    parts.push(
+      `## Cold start, image pulled over its base layers\n\n${result.options.pullRepeats} runs per variant on the main engine: the image's tags are removed (so are the layers no other image holds), it is pulled back from a registry on 127.0.0.1 and run. The base image's layers stay on the host, as on an invoker already running actions on the same base: only the action's layers travel (a FROM scratch image has no base, so this is a pull from nothing). The modelled columns are those layers' compressed bytes over a link of that speed.\n\n${table(PULL_HEADER, overBase)}`,
+    );
+  }
+  const fromNothing = pulledRows(result, (v) => v.coldStartPulled);
+  if (fromNothing.length > 0) {
+    parts.push(
+      `## Cold start, image pulled from nothing\n\n${result.options.pullRepeats} runs per variant on a throw-away Docker engine whose image store is emptied before every pull (no shared base layer), from a registry on 127.0.0.1. The modelled columns are the compressed bytes alone over a link of that speed.\n\n${table(PULL_HEADER, fromNothing)}`,
+    );
+  }
+  const bursts = result.variants
+    .filter((v) => v.burst?.summaryMs)
+    .map((v) => {
+      const burst = v.burst as NonNullable<VariantResult['burst']>;
+      const s = burst.summaryMs as NonNullable<typeof burst.summaryMs>;
+      return [v.name, ms(s.p50, 0), ms(s.worst, 0), String(s.count), ms(coldCachedMedianMs(v))];
+    });
+  if (bursts.length > 0) {
+    const size = result.options.burstSize;
+    parts.push(
+      `## Bursts: ${size} cold starts at once\n\n${result.options.burstRepeats} burst(s) per variant: ${size} containers of the cached image started at the same moment (scale-out), each timed from its \`docker run\` to its first answer.\n\n${table(
+        ['variant', 'p50', 'worst', 'containers', 'one at a time (median)'],
+        bursts,
+      )}`,
+    );
+  }
+  return parts.join('\n\n');
 }
 
 function throughputSection(result: BenchResult): string {
   const levels = result.options.connections;
   const header = ['variant'];
-  for (const c of levels) header.push(`req/s c=${c}`, `p50 c=${c}`, `p99 c=${c}`);
+  for (const c of levels) header.push(`req/s c=${c}`, `min–max c=${c}`, `p50 c=${c}`, `p99 c=${c}`);
   header.push('server CPU µs/req (c=1)');
   const rows = result.variants
     .filter((v) => v.throughput !== null && v.throughput.levels.length > 0)
@@ -136,6 +209,9 @@ function throughputSection(result: BenchResult): string {
         const level = v.throughput?.levels.find((l) => l.connections === c);
         row.push(
           count(level?.requestsPerSec),
+          level === undefined
+            ? DASH
+            : `${count(level.requestsPerSecMin)}–${count(level.requestsPerSecMax)}`,
           ms(level?.latencyP50Ms, 3),
           ms(level?.latencyP99Ms, 3),
         );
@@ -146,54 +222,48 @@ function throughputSection(result: BenchResult): string {
     });
   const spawn = variantIn(result, 'floor-spawn')?.spawnFloor;
   const spawnText = spawn
-    ? `\n\nSpawn floor (Node spawning the Go blackbox binary, one call at a time, no HTTP, held to CPU ${spawn.cpuset}): **${count(spawn.callsPerSec)} calls/s**, ${ms(spawn.perCallMsP50, 2)} per call at the median, p90 ${ms(spawn.perCallMsP90, 2)}, p99 ${ms(spawn.perCallMsP99, 2)} (${count(spawn.calls)} calls, through execa${spawn.callsPerSecRounds && spawn.callsPerSecRounds.length > 1 ? `; per round ${spawn.callsPerSecRounds.map((rate) => count(rate)).join(' · ')}` : ''}).${
+    ? `\n\nSpawn floor (Node spawning the Go blackbox binary, one call at a time, no HTTP, held to CPU ${spawn.cpuset}): **${count(spawn.callsPerSec)} calls/s** in the median round, ${ms(spawn.perCallMsP50, 2)} per call at the median, p90 ${ms(spawn.perCallMsP90, 2)}, p99 ${ms(spawn.perCallMsP99, 2)} (through execa; per round ${spawn.rounds.map((r) => count(r.callsPerSec)).join(' · ')}).${
         spawn.childProcess
           ? ` Through bare \`node:child_process\`, as the proxy spawns: ${count(spawn.childProcess.callsPerSec)} calls/s, ${ms(spawn.childProcess.perCallMsP50, 2)} per call at the median.`
           : ''
       }`
     : '';
   if (rows.length === 0) return `## Throughput${spawnText}`;
-  const rounds = result.options.loadRounds;
-  const roundsText =
-    rounds > 1
-      ? ` ${rounds} interleaved rounds (every variant once per round); each figure is the median round's, every round's req/s below the table.`
-      : '';
-  return `## Throughput\n\nautocannon ${result.environment.autocannonVersion}, POST \`/run\`, pipelining 1, ${result.options.loadDurationSeconds} s per level after a ${result.options.warmupSeconds} s warm-up whose bodies are checked byte for byte.${roundsText} Server held to CPU ${result.environment.serverCpus}, load generator to CPU ${result.environment.loadGeneratorCpus}. Any error, timeout, non-2xx or wrong body fails the variant. Latencies are exact percentiles of every response time.\n\n${table(header, rows)}${roundsList(result)}${spawnText}`;
+  return `## Throughput\n\nautocannon ${result.environment.autocannonVersion}, POST \`/run\`, pipelining 1. Every server is started once and kept up; ${result.options.loadRounds} interleaved rounds (every variant once per round, the order rotated), each ${result.options.loadDurationSeconds} s per connection count after a ${result.options.warmupSeconds} s warm-up whose bodies are checked byte for byte. Figures are medians over the rounds; min–max is the spread of req/s over the rounds (every round is in the JSON). Server held to CPU ${result.environment.serverCpus}, load generator to CPU ${result.environment.loadGeneratorCpus}. Any error, timeout, non-2xx or wrong body fails the variant and leaves that round out. Latencies are exact percentiles of every response time.\n\n${table(header, rows)}${spawnText}`;
 }
 
-/** Every round's req/s per variant and connection count, so the spread behind a median shows. */
-function roundsList(result: BenchResult): string {
-  if (result.options.loadRounds <= 1) return '';
-  const lines = result.variants.flatMap((v) =>
-    (v.throughput?.levels ?? []).map(
-      (level) =>
-        `- ${v.name}, c=${level.connections}: ${level.requestsPerSecRounds.map((rps) => count(rps)).join(' · ')}`,
-    ),
-  );
-  return lines.length === 0 ? '' : `\n\nreq/s per round:\n\n${lines.join('\n')}`;
-}
-
-function sentinelSection(result: BenchResult): string {
-  const pairs = [
-    ['floor-node', 'floor-node-no-sentinels'],
-    ['floor-go', 'floor-go-no-sentinels'],
-  ] as const;
-  const rows: string[][] = [];
-  for (const [withLines, without] of pairs) {
-    for (const c of result.options.connections) {
-      const a = requestsPerSec(variantIn(result, withLines), c);
-      const b = requestsPerSec(variantIn(result, without), c);
-      if (a === null || b === null) continue;
-      rows.push([withLines, String(c), count(a), count(b), times(ratio(a, b))]);
-    }
-  }
-  if (rows.length === 0) return '';
-  const sink =
-    result.runtime === 'docker' ? "Docker's json-file log driver" : '/dev/null (process mode)';
-  return `### What the sentinel lines cost\n\nThe same floor with and without the two lines per activation, written to ${sink}.\n\n${table(
-    ['floor', 'connections', 'req/s with', 'req/s without', 'with / without'],
+/** What else the machine did, round by round, next to the spread it may explain. */
+function noiseSection(result: BenchResult): string {
+  if (result.noise.length === 0) return '';
+  const rows = result.noise.map((n) => [
+    n.phase,
+    String(n.round),
+    `${(n.wallMs / 1000).toFixed(1)} s`,
+    percent(n.stealPct),
+    percent(n.iowaitPct),
+    percent(n.otherPct),
+    percent(n.enginePct),
+    percent(n.busyPct),
+    n.cpuMHz === null ? DASH : n.cpuMHz.toFixed(0),
+    n.noisy ? `**noisy** (${n.noisyBecause.join(', ')})` : '',
+  ]);
+  const noisy = result.noise.filter((n) => n.noisy).length;
+  const steal = result.noise.map((n) => n.stealPct).sort((a, b) => a - b);
+  const medianSteal = steal[Math.floor((steal.length - 1) / 2)] ?? 0;
+  return `## Noise\n\nPer round, as shares of all CPUs' time: steal (taken by the hypervisor for other VMs), iowait, other (everything on this machine but the bench, its servers and the engine), the container engine's own work (dockerd, containerd, shims) and all busy time; CPU frequency where the kernel shows it. A round is flagged noisy past ${NOISY_STEAL_PCT} % steal or ${NOISY_OTHER_PCT} % other load. ${noisy} of ${result.noise.length} rounds were noisy; median steal ${medianSteal.toFixed(1)} %. Read the intervals of the goals with these beside them: a wide interval with noisy rounds is the machine, a wide interval without them is the variant.\n\n${table(
+    ['phase', 'round', 'wall', 'steal', 'iowait', 'other', 'engine', 'busy', 'MHz', ''],
     rows,
+    1,
   )}`;
+}
+
+function phasesSection(result: BenchResult): string {
+  const notMeasured = result.phases.filter((p) => p.status !== 'measured');
+  if (notMeasured.length === 0) return '';
+  const lines = notMeasured.map(
+    (p) => `- **${p.phase}**: ${p.status === 'skipped' ? 'skipped' : 'FAILED'} — ${p.reason ?? ''}`,
+  );
+  return `## Phases not measured\n\n${lines.join('\n')}`;
 }
 
 function memorySection(result: BenchResult): string {
@@ -283,7 +353,13 @@ function baselineSection(result: BenchResult): string {
   const base = variantIn(result, BASELINE);
   if (base === undefined) return '';
   const connections = result.options.connections;
-  const header = ['variant', 'compressed image', 'cached cold start', 'pulled cold start'];
+  const header = [
+    'variant',
+    'compressed image',
+    'cached cold start',
+    'pulled over base',
+    'pulled from nothing',
+  ];
   for (const c of connections) header.push(`req/s c=${c}`);
   header.push('peak RSS');
   const rows = result.variants
@@ -293,6 +369,7 @@ function baselineSection(result: BenchResult): string {
         v.name,
         times(ratio(compressedBytes(v), compressedBytes(base))),
         times(ratio(coldCachedMedianMs(v), coldCachedMedianMs(base))),
+        times(ratio(coldPulledOverBaseMedianMs(v), coldPulledOverBaseMedianMs(base))),
         times(ratio(coldPulledMedianMs(v), coldPulledMedianMs(base))),
       ];
       for (const c of connections)
@@ -329,8 +406,12 @@ function environmentSection(result: BenchResult): string {
 
 function failuresSection(result: BenchResult): string {
   const failed = result.variants.filter((v) => v.status === 'failed');
-  if (failed.length === 0) return '';
-  const lines = failed.flatMap((v) => v.failures.map((f) => `- **${v.name}**: ${f}`));
+  const phases = result.phases.filter((p) => p.status === 'failed');
+  if (failed.length === 0 && phases.length === 0) return '';
+  const lines = [
+    ...failed.flatMap((v) => v.failures.map((f) => `- **${v.name}**: ${f}`)),
+    ...phases.map((p) => `- **${p.phase}**: ${p.reason ?? ''}`),
+  ];
   return `## Failures\n\n${lines.join('\n')}`;
 }
 
@@ -344,31 +425,43 @@ function chartsSection(result: BenchResult): string {
 }
 
 /** The human report: everything in it comes from the result file. */
-export function renderMarkdown(result: BenchResult): string {
+/** The human report: everything in it comes from the result file named `rawFile`. */
+export function renderMarkdown(result: BenchResult, rawFile = 'result.json'): string {
   const failed = result.variants.filter((v) => v.status === 'failed').map((v) => v.name);
+  const failedPhases = result.phases.filter((p) => p.status === 'failed').map((p) => p.phase);
+  const counts = countVerdicts(result.goals);
   const runtimeLine =
     result.runtime === 'docker'
       ? `**Runtime: Docker** (${result.runtimeReason}).`
       : `**Runtime: local processes** — ${result.runtimeReason}. No image or pull figures; servers write their logs to /dev/null.`;
+  const measurement =
+    failed.length === 0 && failedPhases.length === 0
+      ? 'Every measurement completed.'
+      : `**FAILED: ${[...failed, ...failedPhases].join(', ')}** (see Failures and Phases).`;
+  const goals =
+    counts.missed === 0 && counts.inconclusive === 0
+      ? `All ${counts.met} measured goals met.`
+      : `Goals: ${counts.met} met, **${counts.missed} missed**, **${counts.inconclusive} inconclusive**${
+          result.options.quick
+            ? ' — a quick run on a busy machine can miss or leave a goal open by noise alone; the full profile or `--until-stable` settles it.'
+            : '.'
+        }`;
   const head = [
     `# owkit benchmark, ${result.startedAt}`,
     '',
     runtimeLine,
     '',
-    `Profile: ${result.options.quick ? 'quick (--quick)' : 'full'}; elapsed ${(result.elapsedMs / 1000).toFixed(0)} s. ${
-      failed.length === 0
-        ? 'Every variant passed.'
-        : `**FAILED: ${failed.join(', ')}** (see Failures).`
-    } Raw samples: the JSON file of the same run.`,
+    `Profile: ${result.options.quick ? 'quick (--quick)' : 'full'}; elapsed ${(result.elapsedMs / 1000).toFixed(0)} s; run as ${result.uid === 0 ? 'root' : `uid ${result.uid ?? '?'}`}. ${measurement} ${goals} Raw samples: [${rawFile}](${rawFile}).`,
   ].join('\n');
   return `${[
     head,
     goalsSection(result),
+    phasesSection(result),
     imageSection(result.variants),
     coldCachedSection(result),
     coldPulledSection(result),
     throughputSection(result),
-    sentinelSection(result),
+    noiseSection(result),
     memorySection(result),
     floorSection(result),
     baselineSection(result),

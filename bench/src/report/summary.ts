@@ -1,12 +1,14 @@
 import {
   coldCachedMedianMs,
   coldPulledMedianMs,
+  coldPulledOverBaseMedianMs,
   compressedBytes,
   peakRssBytes,
   requestsPerSec,
-} from '../compare.js';
+} from '../figures.js';
+import { countVerdicts } from '../goals.js';
 import type { BenchResult } from '../result.js';
-import { count, DASH, megabytes, ms } from './format.js';
+import { count, DASH, megabytes, ms, ratioWithInterval } from './format.js';
 
 function pad(rows: string[][]): string {
   const widths = (rows[0] ?? []).map((_, i) =>
@@ -21,9 +23,16 @@ function pad(rows: string[][]): string {
     .join('\n');
 }
 
-/** The plain-text table printed at the end of a run. */
+const VERDICT = {
+  met: 'met         ',
+  missed: 'MISSED      ',
+  inconclusive: 'INCONCLUSIVE',
+  'not measured': 'n/a         ',
+} as const;
+
+/** The plain-text summary printed at the end of a run. */
 export function renderSummary(result: BenchResult): string {
-  const header = ['variant', 'status', 'image (gz)', 'cold (cached)', 'cold (pulled)'];
+  const header = ['variant', 'status', 'image (gz)', 'cold (cached)', 'pulled/base', 'pulled/none'];
   for (const c of result.options.connections) header.push(`req/s c=${c}`);
   header.push('peak RSS');
   const rows = result.variants.map((v) => {
@@ -32,6 +41,7 @@ export function renderSummary(result: BenchResult): string {
       v.status === 'ok' ? 'ok' : 'FAILED',
       result.runtime === 'docker' ? megabytes(compressedBytes(v)) : DASH,
       ms(coldCachedMedianMs(v)),
+      ms(coldPulledOverBaseMedianMs(v), 0),
       ms(coldPulledMedianMs(v), 0),
     ];
     for (const c of result.options.connections) row.push(count(requestsPerSec(v, c)));
@@ -40,9 +50,24 @@ export function renderSummary(result: BenchResult): string {
   });
   const goals = result.goals.map(
     (goal) =>
-      `  ${goal.status === 'met' ? 'met   ' : goal.status === 'missed' ? 'MISSED' : 'n/a   '} ${goal.description}: ${
-        goal.ratio === null ? DASH : goal.ratio.toFixed(3)
-      } (target ${goal.comparison} ${goal.target})`,
+      `  ${VERDICT[goal.verdict]} ${goal.description}: ${ratioWithInterval(goal.median, goal.interval)} (target ${goal.comparison} ${goal.target}${goal.verdict === 'inconclusive' ? `; ${goal.verdictReason}` : ''})`,
   );
-  return `${pad([header, ...rows])}\n\ngoals:\n${goals.join('\n')}\n`;
+  const phases = result.phases
+    .filter((p) => p.status !== 'measured')
+    .map(
+      (p) => `  ${p.status === 'skipped' ? 'skipped' : 'FAILED '} ${p.phase}: ${p.reason ?? ''}`,
+    );
+  const c = countVerdicts(result.goals);
+  const noisy = result.noise.filter((n) => n.noisy).length;
+  const verdictLine =
+    c.missed === 0 && c.inconclusive === 0
+      ? `all ${c.met} measured goals met`
+      : `goals: ${c.met} met, ${c.missed} MISSED, ${c.inconclusive} INCONCLUSIVE${
+          result.options.quick
+            ? ' (a quick run on a busy machine can miss or leave goals open by noise alone)'
+            : ''
+        }`;
+  return `${pad([header, ...rows])}\n\ngoals (median of per-round ratios [95 % interval]):\n${goals.join('\n')}\n${
+    phases.length > 0 ? `\nphases not measured:\n${phases.join('\n')}\n` : ''
+  }\n${verdictLine}; ${noisy} of ${result.noise.length} rounds noisy\n`;
 }

@@ -1,0 +1,277 @@
+/**
+ * Goals and paired comparisons, computed from a result alone. Every ratio is taken round by
+ * round — the two variants of a pair measured minutes apart would carry whatever the machine
+ * did in between — and summarized by the median of the per-round ratios with a 95 % interval.
+ */
+import { compressedBytes, variantIn } from './figures.js';
+import type { BenchResult, Goal, PairedRatio, Verdict } from './result.js';
+import { medianInterval } from './stats.js';
+import { levelProblems } from './throughput.js';
+import { BASELINE, type VariantName } from './variants.js';
+
+/** The coverage a verdict needs; below it (too few rounds) a goal is inconclusive. */
+export const WANTED_COVERAGE = 0.95;
+
+type PerRound = Map<number, number>;
+
+/** Cached cold start totalMs by round. */
+export function coldStartByRound(result: BenchResult, name: VariantName): PerRound {
+  const samples = variantIn(result, name)?.coldStartCached?.samples ?? [];
+  return new Map(samples.map((s) => [s.round, s.totalMs]));
+}
+
+/** req/s (calls/s for the spawn floor, which stands at 1 connection) by round. */
+export function throughputByRound(
+  result: BenchResult,
+  name: VariantName,
+  connections: number,
+): PerRound {
+  const variant = variantIn(result, name);
+  if (variant === undefined) return new Map();
+  if (variant.spawnFloor !== null) {
+    return connections === 1
+      ? new Map(variant.spawnFloor.rounds.map((r) => [r.round, r.callsPerSec]))
+      : new Map();
+  }
+  // A round with an error, a timeout or a wrong body under load is left out of every ratio.
+  const levels = (variant.throughput?.samples ?? []).filter(
+    (l) => l.connections === connections && levelProblems(l).length === 0,
+  );
+  return new Map(levels.map((l) => [l.round, l.requestsPerSec]));
+}
+
+function noisyRounds(result: BenchResult, phase: 'cold start' | 'throughput'): Set<number> {
+  return new Set(result.noise.filter((n) => n.phase === phase && n.noisy).map((n) => n.round));
+}
+
+/** The ratio subject / reference for every round both were measured in. */
+export function pairedRatio(
+  id: string,
+  description: string,
+  subject: PerRound,
+  reference: PerRound,
+  noisy: Set<number> = new Set(),
+): PairedRatio {
+  const roundRatios = [...subject.entries()]
+    .filter(([round, value]) => {
+      const other = reference.get(round);
+      return other !== undefined && other > 0 && Number.isFinite(value);
+    })
+    .map(([round, value]) => ({ round, ratio: value / (reference.get(round) as number) }))
+    .sort((a, b) => a.round - b.round);
+  if (roundRatios.length === 0) {
+    return {
+      id,
+      description,
+      pairing: 'per round',
+      roundRatios,
+      median: null,
+      interval: null,
+      noisyRounds: 0,
+    };
+  }
+  const interval = medianInterval(
+    roundRatios.map((r) => r.ratio),
+    WANTED_COVERAGE,
+  );
+  const values = roundRatios.map((r) => r.ratio).sort((a, b) => a - b);
+  const middle = values.length >> 1;
+  const median =
+    values.length % 2 === 1
+      ? (values[middle] as number)
+      : ((values[middle - 1] as number) + (values[middle] as number)) / 2;
+  return {
+    id,
+    description,
+    pairing: 'per round',
+    roundRatios,
+    median,
+    interval,
+    noisyRounds: roundRatios.filter((r) => noisy.has(r.round)).length,
+  };
+}
+
+/** One exact figure (a size): its interval is the figure itself. */
+function single(id: string, description: string, value: number | null): PairedRatio {
+  return {
+    id,
+    description,
+    pairing: 'single',
+    roundRatios: value === null ? [] : [{ round: 1, ratio: value }],
+    median: value,
+    interval:
+      value === null ? null : { low: value, high: value, coverage: 1, lowRank: 1, highRank: 1 },
+    noisyRounds: 0,
+  };
+}
+
+export function verdictOf(
+  ratio: PairedRatio,
+  comparison: Goal['comparison'],
+  target: number,
+): { verdict: Verdict; verdictReason: string } {
+  const { interval } = ratio;
+  if (interval === null || ratio.median === null) {
+    return { verdict: 'not measured', verdictReason: 'one side was not measured or failed' };
+  }
+  const good = (x: number) => (comparison === '<=' ? x <= target : x >= target);
+  const [near, far] =
+    comparison === '<=' ? [interval.low, interval.high] : [interval.high, interval.low];
+  if (interval.coverage < WANTED_COVERAGE) {
+    return {
+      verdict: 'inconclusive',
+      verdictReason: `${ratio.roundRatios.length} round(s) cannot give a 95 % interval (6 needed)`,
+    };
+  }
+  if (good(far)) return { verdict: 'met', verdictReason: 'the whole interval meets the target' };
+  if (!good(near))
+    return { verdict: 'missed', verdictReason: 'the whole interval misses the target' };
+  return { verdict: 'inconclusive', verdictReason: 'the interval straddles the target' };
+}
+
+function goal(ratio: PairedRatio, comparison: Goal['comparison'], target: number): Goal {
+  return { ...ratio, comparison, target, ...verdictOf(ratio, comparison, target) };
+}
+
+const connectionsText = (c: number) => `${c} connection${c === 1 ? '' : 's'}`;
+
+/** The issue's goals, each a ratio of two variants measured in the same rounds of this run. */
+export function evaluateGoals(result: BenchResult): Goal[] {
+  const coldNoise = noisyRounds(result, 'cold start');
+  const loadNoise = noisyRounds(result, 'throughput');
+  const cold = (name: VariantName) => coldStartByRound(result, name);
+  const load = (name: VariantName, c: number) => throughputByRound(result, name, c);
+  const compressed = (name: VariantName) => compressedBytes(variantIn(result, name));
+  const sizeRatio = (() => {
+    const a = compressed('go-native');
+    const b = compressed(BASELINE);
+    return a === null || b === null || b === 0 ? null : a / b;
+  })();
+  const goals: Goal[] = [
+    goal(
+      single('image-go-native', 'go-native compressed image vs go-blackbox', sizeRatio),
+      '<=',
+      0.1,
+    ),
+    goal(
+      pairedRatio(
+        'cold-start-go-native',
+        'go-native cached cold start vs go-blackbox',
+        cold('go-native'),
+        cold(BASELINE),
+        coldNoise,
+      ),
+      '<=',
+      0.8,
+    ),
+  ];
+  for (const name of ['ts-native', 'go-native', 'go-blackbox', 'go-actionloop'] as const) {
+    const floor = variantIn(result, name)?.floors.coldStart;
+    if (floor === undefined) continue;
+    goals.push(
+      goal(
+        pairedRatio(
+          `cold-start-floor-${name}`,
+          `${name} cached cold start vs ${floor}`,
+          cold(name),
+          cold(floor),
+          coldNoise,
+        ),
+        '<=',
+        1.15,
+      ),
+    );
+  }
+  for (const name of ['go-native', 'go-actionloop'] as const) {
+    goals.push(
+      goal(
+        pairedRatio(
+          `throughput-${name}`,
+          `${name} req/s at 1 connection vs go-blackbox`,
+          load(name, 1),
+          load(BASELINE, 1),
+          loadNoise,
+        ),
+        '>=',
+        10,
+      ),
+    );
+  }
+  const floorPairs = [
+    ['ts-native', 'floor-node'],
+    ['go-native', 'floor-go'],
+  ] as const;
+  for (const [name, floor] of floorPairs) {
+    for (const c of result.options.connections) {
+      goals.push(
+        goal(
+          pairedRatio(
+            `throughput-floor-${name}-c${c}`,
+            `${name} req/s at ${connectionsText(c)} vs ${floor}`,
+            load(name, c),
+            load(floor, c),
+            loadNoise,
+          ),
+          '>=',
+          0.9,
+        ),
+      );
+    }
+  }
+  return goals;
+}
+
+/** Paired ratios shown without a target: what node-base's tuning and the sentinels cost. */
+export function evaluateComparisons(result: BenchResult): PairedRatio[] {
+  const loadNoise = noisyRounds(result, 'throughput');
+  const pairs: [VariantName, VariantName, string][] = [
+    ['ts-native', 'floor-node-default', 'ts-native vs the Node floor on default flags'],
+    [
+      'floor-node',
+      'floor-node-default',
+      "node-base's flags: floor-node vs the same on default flags",
+    ],
+    ['floor-node', 'floor-node-no-sentinels', 'the sentinel lines: floor-node with vs without'],
+    ['floor-go', 'floor-go-no-sentinels', 'the sentinel lines: floor-go with vs without'],
+  ];
+  const comparisons: PairedRatio[] = [];
+  for (const [subject, reference, text] of pairs) {
+    if (variantIn(result, subject) === undefined || variantIn(result, reference) === undefined) {
+      continue;
+    }
+    for (const c of result.options.connections) {
+      comparisons.push(
+        pairedRatio(
+          `${subject}-vs-${reference}-c${c}`,
+          `${text}, req/s at ${connectionsText(c)}`,
+          throughputByRound(result, subject, c),
+          throughputByRound(result, reference, c),
+          loadNoise,
+        ),
+      );
+    }
+  }
+  return comparisons;
+}
+
+/** Relative width of a goal's interval, in percent of its median; null when not measured. */
+export function relativeWidthPct(ratio: PairedRatio): number | null {
+  if (ratio.interval === null || ratio.median === null || ratio.median === 0) return null;
+  return (100 * (ratio.interval.high - ratio.interval.low)) / ratio.median;
+}
+
+export interface VerdictCounts {
+  met: number;
+  missed: number;
+  inconclusive: number;
+  notMeasured: number;
+}
+
+export function countVerdicts(goals: readonly Goal[]): VerdictCounts {
+  return {
+    met: goals.filter((g) => g.verdict === 'met').length,
+    missed: goals.filter((g) => g.verdict === 'missed').length,
+    inconclusive: goals.filter((g) => g.verdict === 'inconclusive').length,
+    notMeasured: goals.filter((g) => g.verdict === 'not measured').length,
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Pulls on the main engine, which a user of the `docker` group can do: the image's own tags are
+ * removed (so the layers no other image uses are deleted), the image is pulled back from the
+ * local registry and re-tagged at once. Layers another image still holds (a shared base) stay,
+ * which is what an invoker already running actions on the same base sees.
+ */
+import { measureColdStart } from './coldstart.js';
+import type { DockerCli } from './docker.js';
+import { BenchError, describeError } from './errors.js';
+import { registryName } from './images.js';
+import { dockerLauncher } from './launcher.js';
+import type { LocalRegistry } from './registry.js';
+import type { PulledSample } from './result.js';
+import type { Variant } from './variants.js';
+
+/** Every `name:tag` pointing at the image id, except copies named after a registry address. */
+async function localTags(docker: DockerCli, id: string, registry: LocalRegistry) {
+  const raw = await docker.run(['image', 'inspect', '--format', '{{json .RepoTags}}', id]);
+  const tags = (JSON.parse(raw) as string[] | null) ?? [];
+  return tags.filter((tag) => !tag.startsWith(`${registry.address}/`));
+}
+
+/** Puts back every tag nobody re-created meanwhile (another build may have taken the name). */
+async function restoreTags(docker: DockerCli, source: string, tags: readonly string[]) {
+  for (const tag of tags) {
+    if (!(await docker.imageExists(tag))) await docker.tag(source, tag);
+  }
+}
+
+export async function pullOverBase(
+  docker: DockerCli,
+  registry: LocalRegistry,
+  variant: Variant,
+): Promise<Omit<PulledSample, 'round'>> {
+  const image = variant.image;
+  if (image === undefined) throw new BenchError(`${variant.name} has no image`);
+  const remote = registryName(registry, image);
+  const { id } = await docker.inspectImage(image);
+  const tags = await localTags(docker, id, registry);
+  try {
+    await docker.run(['rmi', ...tags]);
+  } catch (error) {
+    throw new BenchError(
+      `could not remove ${image} to pull it back (is a container using it?): ${describeError(error)}`,
+    );
+  }
+  let pullMs: number;
+  try {
+    if (await docker.imageExists(id)) {
+      await restoreTags(docker, id, tags);
+      throw new BenchError(
+        `${image} stayed after its tags were removed; a container still uses it`,
+      );
+    }
+    const t0 = performance.now();
+    await docker.pull(remote);
+    pullMs = performance.now() - t0;
+  } catch (error) {
+    if (!(await docker.imageExists(id))) {
+      throw new BenchError(
+        `pulling ${remote} failed: ${describeError(error)}; ${tags.join(', ')} had been removed for the pull: rebuild with \`pnpm images\``,
+      );
+    }
+    throw error;
+  }
+  try {
+    // Back under its own names before anything else runs: the tags are shared with other users.
+    await restoreTags(docker, remote, tags);
+    const sample = await measureColdStart(dockerLauncher(docker), variant, { image: remote });
+    return { ...sample, pullMs, pullAndColdStartMs: pullMs + sample.totalMs };
+  } finally {
+    await docker.removeImage(remote).catch(() => undefined);
+  }
+}
