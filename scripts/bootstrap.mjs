@@ -96,7 +96,7 @@ function checkDocker() {
   const problem = dockerProblem();
   if (problem === undefined) return;
   if (inCI) fail(problem);
-  say(`${problem}; carrying on without it: Docker tests are skipped, with a reason each`);
+  say(`${problem}; carrying on without it: what needs Docker is skipped, with a reason each`);
 }
 
 function isExecutable(path) {
