@@ -186,7 +186,9 @@ const [command, commandArgs] =
   mode === 'turbo'
     ? [join(root, 'node_modules', '.bin', 'turbo'), args]
     : [process.execPath, [join(root, 'packages', 'cli', 'scripts', 'run.mjs'), ...args]];
-const child = spawnSync(command, commandArgs, { cwd: process.cwd(), env, stdio: 'inherit' });
+// The CLI reads paths the user gave (@params.json, --out) from INIT_CWD, as npm and pnpm set it.
+env.INIT_CWD ??= process.cwd();
+const child = spawnSync(command, commandArgs, { cwd: root, env, stdio: 'inherit' });
 if (child.error)
   fail(`cannot run ${command}: ${child.error.message}; run pnpm install --frozen-lockfile`);
 process.exit(child.status ?? 1);
