@@ -72,8 +72,11 @@ export interface ImageResult {
   /** `null` for FROM scratch. */
   baseImage: string | null;
   baseImageBytes: number;
-  addedOverBaseBytes: number;
-  addedLayerCount: number;
+  /** null when the image is not built on the current base (see baseMismatch). */
+  addedOverBaseBytes: number | null;
+  addedLayerCount: number | null;
+  /** Why the base-relative figures are missing: the image was built on an older base. */
+  baseMismatch: string | null;
   /** Sum of the layer blobs in the pushed manifest: what a pull downloads. */
   compressedImageBytes: number | null;
   /** The compressed layers above the base's. */
@@ -91,12 +94,8 @@ export async function inspectVariantImage(
     variant.baseImage === null || variant.baseImage === undefined
       ? null
       : await docker.inspectImage(variant.baseImage);
-  if (base !== null) {
-    const shared = base.layerDiffIds.every((layer, i) => facts.layerDiffIds[i] === layer);
-    if (!shared) {
-      throw new BenchError(`${variant.image} is not built on the current ${variant.baseImage}`);
-    }
-  }
+  const onBase =
+    base === null || base.layerDiffIds.every((layer, i) => facts.layerDiffIds[i] === layer);
   const baseLayers = base?.layerDiffIds.length ?? 0;
   return {
     image: variant.image,
@@ -105,8 +104,11 @@ export async function inspectVariantImage(
     layerCount: facts.layerDiffIds.length,
     baseImage: variant.baseImage ?? null,
     baseImageBytes: base?.sizeBytes ?? 0,
-    addedOverBaseBytes: facts.sizeBytes - (base?.sizeBytes ?? 0),
-    addedLayerCount: facts.layerDiffIds.length - baseLayers,
+    addedOverBaseBytes: onBase ? facts.sizeBytes - (base?.sizeBytes ?? 0) : null,
+    addedLayerCount: onBase ? facts.layerDiffIds.length - baseLayers : null,
+    baseMismatch: onBase
+      ? null
+      : `${variant.image} is not built on the current ${variant.baseImage} (rebuild with pnpm images): its bytes over the base are not measured, and its pull over the base moves the old base's layers too`,
     compressedImageBytes: null,
     compressedAddedOverBaseBytes: null,
     compressedLayerBytes: null,
@@ -137,8 +139,10 @@ export async function pushAndMeasure(
     result.image.slice(colon + 1),
   );
   const layerBytes = sizes.layers.map((layer) => layer.compressedBytes);
-  const baseLayers = result.layerCount - result.addedLayerCount;
   result.compressedLayerBytes = layerBytes;
   result.compressedImageBytes = layerBytes.reduce((a, b) => a + b, 0);
-  result.compressedAddedOverBaseBytes = layerBytes.slice(baseLayers).reduce((a, b) => a + b, 0);
+  result.compressedAddedOverBaseBytes =
+    result.addedLayerCount === null
+      ? null
+      : layerBytes.slice(result.layerCount - result.addedLayerCount).reduce((a, b) => a + b, 0);
 }

@@ -39,7 +39,7 @@ import {
 import { measureSpawnFloor, medianSpawnFloor, type SpawnFloorResult } from './spawn-floor.js';
 import { percentile, summarize } from './stats.js';
 import { LoadServer, SERVER_CPUSET } from './throughput.js';
-import { BLACKBOX_BINARY, VARIANTS, type Variant } from './variants.js';
+import { BLACKBOX_BINARY, pairedOrder, VARIANTS, type Variant } from './variants.js';
 
 const LOAD_GENERATOR_CPUS = '1';
 
@@ -272,6 +272,7 @@ async function measureImages(ctx: Context, docker: DockerCli): Promise<void> {
     try {
       const facts = await inspectVariantImage(docker, variant);
       (ctx.results.get(variant.name) as VariantResult).imageFacts = facts;
+      if (facts.baseMismatch !== null) ctx.progress.line(`-- ${facts.baseMismatch}`);
     } catch (error) {
       fail(ctx, variant, describeError(error));
     }
@@ -610,33 +611,38 @@ async function measureLoad(ctx: Context, cold: ColdState, startedAt: Date): Prom
       (n, v) => n + (v.kind === 'spawn' ? 1 : options.connections.length),
       0,
     );
+    const spawnFloorRound = async (variant: Variant, round: number) => {
+      try {
+        const floor = await measureSpawnFloor(
+          BLACKBOX_BINARY,
+          SERVER_CPUSET,
+          options.durationSeconds,
+          options.warmupSeconds,
+        );
+        spawns.push({ round, floor });
+        ctx.progress.step(
+          variant.name,
+          `${floor.callsPerSec.toFixed(0)} calls/s, ${floor.perCallMsP50.toFixed(2)} ms per call (p50)`,
+        );
+      } catch (error) {
+        ctx.progress.step(variant.name, 'FAILED');
+        fail(ctx, variant, `round ${round}: ${describeError(error)}`);
+      }
+    };
     const loadRound = async (round: number) => {
       ctx.loadRounds = round;
       ctx.progress.startPhase(`throughput, round ${round}`, stepsPerRound);
       const cpuAtStart = await serversCpu(servers);
       const watch = await watchRound('throughput', round);
-      for (const variant of rotated(loaded, round)) {
-        if (variant.kind === 'spawn') {
-          try {
-            const floor = await measureSpawnFloor(
-              BLACKBOX_BINARY,
-              SERVER_CPUSET,
-              options.durationSeconds,
-              options.warmupSeconds,
-            );
-            spawns.push({ round, floor });
-            ctx.progress.step(
-              variant.name,
-              `${floor.callsPerSec.toFixed(0)} calls/s, ${floor.perCallMsP50.toFixed(2)} ms per call (p50)`,
-            );
-          } catch (error) {
-            ctx.progress.step(variant.name, 'FAILED');
-            fail(ctx, variant, `round ${round}: ${describeError(error)}`);
+      // Connection counts outside, variants inside: the levels a goal divides are seconds apart.
+      for (const [index, connections] of options.connections.entries()) {
+        for (const variant of pairedOrder(loaded, round)) {
+          if (variant.kind === 'spawn') {
+            // One spawn loop per round: it stands at 1 connection (one call at a time).
+            if (index === 0) await spawnFloorRound(variant, round);
+            continue;
           }
-          continue;
-        }
-        const server = servers.get(variant.name) as LoadServer;
-        for (const connections of options.connections) {
+          const server = servers.get(variant.name) as LoadServer;
           try {
             const level = await server.level({
               round,

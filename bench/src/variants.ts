@@ -49,6 +49,11 @@ export interface Variant {
   measure: { image: boolean; coldStart: boolean; throughput: boolean };
   /** The floor each measurement is held against, where one applies. */
   floors: { coldStart?: VariantName; throughput?: VariantName };
+  /**
+   * Variants compared with each other load back to back within a round (see pairedOrder), so
+   * the two sides of a ratio are seconds apart rather than a whole round.
+   */
+  pairGroup: 'node' | 'go' | 'spawn' | 'loop' | 'engine';
   /** The exact first `/run` body expected; `null` when the server does not do the work. */
   expectedRunBody: string | null;
   process?: ProcessCommand;
@@ -63,6 +68,7 @@ const NO_SENTINELS = { OWKIT_FLOOR_SENTINELS: '0' };
 export const VARIANTS: readonly Variant[] = [
   {
     name: 'ts-native',
+    pairGroup: 'node',
     role: 'variant',
     description: 'TypeScript handler on the native owkit runtime, Node 24 base',
     kind: 'server',
@@ -79,6 +85,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     name: 'go-native',
+    pairGroup: 'go',
     role: 'variant',
     description: 'Go handler on the native owkit Go runtime, FROM scratch',
     kind: 'server',
@@ -92,6 +99,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     name: 'go-blackbox',
+    pairGroup: 'spawn',
     role: 'variant',
     description: 'owkit sdk-proxy spawning the Go binary per activation (the seed baseline)',
     kind: 'server',
@@ -105,6 +113,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     name: 'go-actionloop',
+    pairGroup: 'loop',
     role: 'variant',
     description: 'owkit sdk-proxy in loop mode with one persistent Go child',
     kind: 'server',
@@ -121,6 +130,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     name: 'floor-node',
+    pairGroup: 'node',
     role: 'floor',
     description: 'bare node:http doing the same work, writing the two sentinel lines',
     kind: 'server',
@@ -134,6 +144,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     name: 'floor-node-default',
+    pairGroup: 'node',
     role: 'floor',
     description:
       "floor-node on the same Node binary with Node's default flags (no NODE_OPTIONS, no MALLOC_ARENA_MAX)",
@@ -148,6 +159,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     name: 'floor-node-no-sentinels',
+    pairGroup: 'node',
     role: 'floor',
     description: 'floor-node with the sentinel lines switched off (not reachable when compliant)',
     kind: 'server',
@@ -161,6 +173,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     name: 'floor-go',
+    pairGroup: 'go',
     role: 'floor',
     description: 'bare Go net/http doing the same work, writing the two sentinel lines',
     kind: 'server',
@@ -174,6 +187,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     name: 'floor-go-no-sentinels',
+    pairGroup: 'go',
     role: 'floor',
     description: 'floor-go with the sentinel lines switched off (not reachable when compliant)',
     kind: 'server',
@@ -187,6 +201,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     name: 'floor-engine',
+    pairGroup: 'engine',
     role: 'floor',
     description: 'FROM scratch static Go binary that answers at once: the engine alone',
     kind: 'server',
@@ -200,6 +215,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     name: 'floor-spawn',
+    pairGroup: 'spawn',
     role: 'floor',
     description: 'Node spawning the Go blackbox binary directly, no HTTP, one call at a time',
     kind: 'spawn',
@@ -209,6 +225,26 @@ export const VARIANTS: readonly Variant[] = [
     expectedRunBody: REVERSED,
   },
 ];
+
+/**
+ * The order of one throughput round: the pair groups rotate from round to round, and within a
+ * group the order flips every other round, so no variant always runs first or right after the
+ * same neighbour, while the two sides of every ratio stay next to each other.
+ */
+export function pairedOrder<V extends Pick<Variant, 'pairGroup'>>(
+  variants: readonly V[],
+  round: number,
+): V[] {
+  const groups: V[][] = [];
+  for (const variant of variants) {
+    const group = groups.find((g) => g[0]?.pairGroup === variant.pairGroup);
+    if (group === undefined) groups.push([variant]);
+    else group.push(variant);
+  }
+  const shift = (round - 1) % Math.max(groups.length, 1);
+  const rotated = [...groups.slice(shift), ...groups.slice(0, shift)];
+  return rotated.flatMap((group) => (round % 2 === 0 ? [...group].reverse() : group));
+}
 
 export function variantNamed(name: VariantName): Variant {
   const variant = VARIANTS.find((candidate) => candidate.name === name);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { medianSpawnFloor, type SpawnFloorResult } from '../src/spawn-floor.js';
 import { summarizeLevels } from '../src/throughput.js';
+import { pairedOrder, type Variant } from '../src/variants.js';
 import { level } from './fixtures/result.js';
 
 describe('summarizeLevels', () => {
@@ -66,5 +67,51 @@ describe('medianSpawnFloor', () => {
       { round: 4, callsPerSec: 260 },
     ]);
     expect(median.failures).toEqual(['round 2: answer "x"']);
+  });
+});
+
+describe('pairedOrder', () => {
+  const v = (name: string, pairGroup: Variant['pairGroup']) => ({ name, pairGroup });
+  const variants = [
+    v('ts-native', 'node'),
+    v('go-native', 'go'),
+    v('go-blackbox', 'spawn'),
+    v('floor-node', 'node'),
+    v('floor-go', 'go'),
+    v('floor-spawn', 'spawn'),
+  ];
+  const names = (round: number) => pairedOrder(variants, round).map((x) => x.name);
+
+  it('keeps the two sides of every ratio next to each other', () => {
+    for (const round of [1, 2, 3, 4]) {
+      const order = names(round);
+      for (const [a, b] of [
+        ['ts-native', 'floor-node'],
+        ['go-native', 'floor-go'],
+        ['go-blackbox', 'floor-spawn'],
+      ]) {
+        expect(Math.abs(order.indexOf(a as string) - order.indexOf(b as string))).toBe(1);
+      }
+    }
+  });
+
+  it('rotates the groups and flips each pair every other round', () => {
+    expect(names(1)).toEqual([
+      'ts-native',
+      'floor-node',
+      'go-native',
+      'floor-go',
+      'go-blackbox',
+      'floor-spawn',
+    ]);
+    expect(names(2)).toEqual([
+      'floor-go',
+      'go-native',
+      'floor-spawn',
+      'go-blackbox',
+      'floor-node',
+      'ts-native',
+    ]);
+    expect(names(3)[0]).toBe('go-blackbox');
   });
 });

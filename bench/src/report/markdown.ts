@@ -81,7 +81,9 @@ function imageSection(variants: VariantResult[]): string {
       const facts = v.imageFacts as NonNullable<VariantResult['imageFacts']>;
       return [
         v.name,
-        facts.baseImage ?? 'scratch',
+        facts.baseMismatch === null
+          ? (facts.baseImage ?? 'scratch')
+          : `${facts.baseImage} (an older build of it)`,
         megabytes(facts.compressedImageBytes),
         megabytes(facts.imageBytes),
         String(facts.layerCount),
