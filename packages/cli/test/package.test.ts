@@ -95,7 +95,7 @@ describe('pnpm package', () => {
     const result = await runBin('package', ['reverse-string']);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(
-      /^package: actions\/reverse-string has no go-blackbox style \(cmd\/blackbox\): .*--docker instead \(docs\/deploy\.md\)$/,
+      /^package: actions\/reverse-string has no go-blackbox style \(no Go binary for --native to run\): deploy owkit\/reverse-string:ts-native with --docker instead \(docs\/deploy\.md\)$/,
     );
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describeAction, listActions } from '../actions.js';
 import { type Progress, runTurbo } from '../build.js';
 import { CliError, usageError } from '../errors.js';
@@ -32,7 +32,7 @@ export async function packageAction(
   const blackbox = action.styles.find((s) => s.style === 'go-blackbox');
   if (blackbox === undefined) {
     throw usageError(
-      `actions/${action.name} has no go-blackbox style (cmd/blackbox): --native zips run a Go binary; deploy ${action.styles.map((s) => s.image).join(', ')} with --docker instead (docs/deploy.md)`,
+      `${relative(root, action.dir)} has no go-blackbox style (no Go binary for --native to run): deploy ${action.styles.map((s) => s.image).join(', ')} with --docker instead (docs/deploy.md)`,
     );
   }
   if (options.build || !existsSync(blackbox.artifact)) {
