@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import {
   type ActionInfo,
@@ -32,7 +32,7 @@ export async function resolveTarget(
       style === undefined ? action.styles[0] : action.styles.find((s) => s.style === style);
     if (chosen === undefined) {
       throw usageError(
-        `actions/${action.name} has no ${style} style: pick one of ${action.styles.map((s) => s.style).join(', ')}`,
+        `${relative(root, action.dir)} has no ${style} style: pick one of ${action.styles.map((s) => s.style).join(', ')}`,
       );
     }
     return { name: action.name, image: chosen.image, action, style: chosen };
