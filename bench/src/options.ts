@@ -150,6 +150,15 @@ export const benchOptionSpecs = {
     description: 'Comma-separated connection counts for the throughput runs.',
     parse: connectionList,
   },
+  curves: {
+    flag: 'curves',
+    shownDefault: 'on (off with `--quick`)',
+    env: 'OWKIT_BENCH_CURVES',
+    default: null as boolean | null,
+    description:
+      'Throughput and p50/p99 latency against connections (1–64) and payload size (100 B–1 MB), one pass per point, as charts.',
+    parse: flag,
+  },
   untilStable: {
     flag: 'until-stable',
     shownDefault: 'off',
@@ -208,6 +217,9 @@ export interface BenchOptions {
   durationSeconds: number;
   warmupSeconds: number;
   connections: number[];
+  curves: boolean;
+  curveConnections: number[];
+  curvePayloadBytes: number[];
   /** Relative interval width to reach with --until-stable, in percent; null: off. */
   untilStablePercent: number | null;
   untilStableCapSeconds: number;
@@ -215,6 +227,10 @@ export interface BenchOptions {
   publish: boolean;
   help: boolean;
 }
+
+/** The curves' points: up to the platform's 1 MB payload limit. */
+export const CURVE_CONNECTIONS = [1, 2, 4, 8, 16, 32, 64];
+export const CURVE_PAYLOAD_BYTES = [100, 10_000, 100_000, 1_000_000];
 
 /**
  * Many short rounds rather than a few long ones: the per-round ratios need at least 6 rounds
@@ -264,6 +280,9 @@ export function parseOptions(
     durationSeconds: values.duration === 0 ? profile.durationSeconds : values.duration,
     warmupSeconds: values.warmup === 0 ? profile.warmupSeconds : values.warmup,
     connections: values.connections,
+    curves: values.curves ?? !values.quick,
+    curveConnections: CURVE_CONNECTIONS,
+    curvePayloadBytes: CURVE_PAYLOAD_BYTES,
     untilStablePercent: values.untilStable,
     untilStableCapSeconds: values.stableCap,
     outDir: values.out,

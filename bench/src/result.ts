@@ -8,7 +8,7 @@ import type { ImageResult } from './images.js';
 import type { RoundNoise } from './noise.js';
 import type { SpawnFloorResult } from './spawn-floor.js';
 import type { MedianInterval, Summary } from './stats.js';
-import type { ThroughputResult } from './throughput.js';
+import type { LoadLevel, ThroughputResult } from './throughput.js';
 import type { Variant, VariantName } from './variants.js';
 
 export const RESULT_SCHEMA = 'owkit-bench/3';
@@ -71,12 +71,21 @@ export interface VariantResult {
   coldStartPulledOverBase: PulledSeries | null;
   burst: BurstSeries | null;
   throughput: ThroughputResult | null;
+  /** Throughput and latency against connections and payload size (one pass, no goals). */
+  curves: Curves | null;
   spawnFloor:
     | (Omit<SpawnFloorResult, 'perCallMs'> & {
         perCallMs: number[];
         rounds: { round: number; callsPerSec: number }[];
       })
     | null;
+}
+
+export interface Curves {
+  /** The default workload at each connection count. */
+  connections: LoadLevel[];
+  /** One connection, each payload size (`payloadBytes`). */
+  payloads: LoadLevel[];
 }
 
 /** A measurement phase and what became of it: measured, skipped for a stated reason, or failed. */
@@ -138,6 +147,9 @@ export interface BenchResult {
     warmupSeconds: number;
     connections: number[];
     pipelining: 1;
+    /** Connection counts and payload sizes (bytes) of the curves; empty when not measured. */
+    curveConnections: number[];
+    curvePayloadBytes: number[];
     /** Relative interval width (percent of the median) --until-stable aimed for, or null. */
     untilStablePercent: number | null;
     untilStableCapSeconds: number | null;

@@ -38,8 +38,9 @@ import {
 } from './result.js';
 import { measureSpawnFloor, medianSpawnFloor, type SpawnFloorResult } from './spawn-floor.js';
 import { percentile, summarize } from './stats.js';
-import { LoadServer, SERVER_CPUSET } from './throughput.js';
+import { type LoadLevel, LoadServer, SERVER_CPUSET } from './throughput.js';
 import { BLACKBOX_BINARY, pairedOrder, VARIANTS, type Variant } from './variants.js';
+import { payloadOf, runBody } from './workload.js';
 
 const LOAD_GENERATOR_CPUS = '1';
 
@@ -143,6 +144,7 @@ export async function runBench(
           burst: null,
           throughput: null,
           spawnFloor: null,
+          curves: null,
         },
       ]),
     ),
@@ -215,6 +217,8 @@ function assemble(
       warmupSeconds: options.warmupSeconds,
       connections: options.connections,
       pipelining: 1,
+      curveConnections: options.curves ? options.curveConnections : [],
+      curvePayloadBytes: options.curves ? options.curvePayloadBytes : [],
       untilStablePercent: options.untilStablePercent,
       untilStableCapSeconds:
         options.untilStablePercent === null ? null : options.untilStableCapSeconds,
@@ -699,6 +703,7 @@ async function measureLoad(ctx: Context, cold: ColdState, startedAt: Date): Prom
         if (wide.load.length > 0) await loadRound(ctx.loadRounds + 1);
       }
     }
+    await measureCurves(ctx, servers, loaded);
   } finally {
     dropServers();
     for (const [variantName, server] of servers) {
@@ -740,4 +745,82 @@ function wideGoals(ctx: Context, pct: number, startedAt: Date) {
     cold: wide.filter((g) => g.id.startsWith('cold-start')).map((g) => g.id),
     load: wide.filter((g) => g.id.startsWith('throughput')).map((g) => g.id),
   };
+}
+
+/**
+ * One pass over every curve point, the servers still up: each connection count with the default
+ * workload, then each payload size at one connection. Descriptive only: no goal reads a curve.
+ */
+async function measureCurves(
+  ctx: Context,
+  servers: Map<string, LoadServer>,
+  loaded: Variant[],
+): Promise<void> {
+  const name = 'curves (connections and payload size)';
+  const { options } = ctx;
+  if (!options.curves) {
+    return phase(
+      ctx,
+      name,
+      'skipped',
+      options.quick
+        ? 'not in the quick profile (--curves to add them)'
+        : 'asked for with --curves false',
+    );
+  }
+  const variants = loaded.filter((v) => v.kind === 'server' && servers.has(v.name));
+  const points = options.curveConnections.length + options.curvePayloadBytes.length;
+  ctx.progress.startPhase(name, variants.length * points);
+  const curves = new Map(
+    variants.map((v) => [v.name, { connections: [] as LoadLevel[], payloads: [] as LoadLevel[] }]),
+  );
+  const failures: string[] = [];
+  const point = async (
+    variant: Variant,
+    into: LoadLevel[],
+    connections: number,
+    payloadBytes?: number,
+  ) => {
+    const server = servers.get(variant.name) as LoadServer;
+    const payload =
+      payloadBytes === undefined ? undefined : { bytes: payloadBytes, ...payloadOf(payloadBytes) };
+    try {
+      const level = await server.level({
+        round: 0,
+        curve: true,
+        connections,
+        durationSeconds: options.durationSeconds,
+        warmupSeconds: options.warmupSeconds,
+        ...(payload === undefined
+          ? {}
+          : {
+              body: runBody(3_600_000, payload.params),
+              expectedBody: payload.expected,
+              payloadBytes: payload.bytes,
+            }),
+      });
+      into.push(level);
+      ctx.progress.step(
+        variant.name,
+        `${payloadBytes === undefined ? '' : `${payloadBytes.toLocaleString('en')} B, `}c=${connections}: ${level.requestsPerSec.toFixed(0)} req/s, p50 ${level.latencyP50Ms?.toFixed(3)} ms, p99 ${level.latencyP99Ms?.toFixed(3)} ms`,
+      );
+    } catch (error) {
+      failures.push(`${variant.name}: ${describeError(error)}`);
+      ctx.progress.step(variant.name, `FAILED: ${describeError(error)}`);
+    }
+  };
+  for (const connections of options.curveConnections) {
+    for (const variant of pairedOrder(variants, 1)) {
+      await point(variant, curves.get(variant.name)?.connections as LoadLevel[], connections);
+    }
+  }
+  for (const bytes of options.curvePayloadBytes) {
+    for (const variant of pairedOrder(variants, 1)) {
+      await point(variant, curves.get(variant.name)?.payloads as LoadLevel[], 1, bytes);
+    }
+  }
+  for (const [variantName, curve] of curves) {
+    (ctx.results.get(variantName) as VariantResult).curves = curve;
+  }
+  phase(ctx, name, failures.length === 0 ? 'measured' : 'failed', failures[0] ?? null);
 }

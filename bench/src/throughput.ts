@@ -18,6 +18,8 @@ export interface LoadLevel {
   pipelining: 1;
   /** Bytes of the `/run` request body. */
   requestBodyBytes: number;
+  /** Length of the payload string in the params; null for the default workload. */
+  payloadBytes: number | null;
   durationSeconds: number;
   requestsTotal: number;
   requestsPerSec: number;
@@ -77,6 +79,9 @@ export interface LevelOptions {
   body?: string;
   /** The exact answer expected for `body` (checked in the warm-up); null checks nothing. */
   expectedBody?: string | null;
+  payloadBytes?: number;
+  /** A curve point: kept apart from the rounds (it never enters a goal). */
+  curve?: boolean;
 }
 
 const MEMORY_SAMPLE_MS = 100;
@@ -125,21 +130,19 @@ export class LoadServer {
   }
 
   async level(options: LevelOptions): Promise<LoadLevel> {
+    const where =
+      options.curve === true
+        ? `curve point at ${options.connections} connections, ${options.payloadBytes ?? 'default'} B payload`
+        : `round ${options.round}, ${options.connections} connections`;
     const sampler = sampleMemory(this.probe);
     try {
       const level = await loadLevel(this.server.url, this.variant, this.probe, options);
-      this.samples.push(level);
+      if (options.curve !== true) this.samples.push(level);
       const problems = levelProblems(level);
-      if (problems.length > 0) {
-        this.failures.push(
-          `round ${options.round}, ${options.connections} connections: ${problems.join(', ')}`,
-        );
-      }
+      if (problems.length > 0) this.failures.push(`${where}: ${problems.join(', ')}`);
       return level;
     } catch (error) {
-      this.failures.push(
-        `round ${options.round}, ${options.connections} connections: ${describeError(error)}`,
-      );
+      this.failures.push(`${where}: ${describeError(error)}`);
       throw error;
     } finally {
       sampler.stop();
@@ -272,6 +275,7 @@ async function loadLevel(
     connections,
     pipelining: 1,
     requestBodyBytes: Buffer.byteLength(body),
+    payloadBytes: options.payloadBytes ?? null,
     durationSeconds: result.duration,
     requestsTotal,
     requestsPerSec: result.duration > 0 ? requestsTotal / result.duration : 0,

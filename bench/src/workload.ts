@@ -7,9 +7,9 @@ export const INIT_BODY = JSON.stringify({
 });
 
 /** The `/run` body with the invoker's metadata; `deadlineMs` away from now. */
-export function runBody(deadlineMs: number): string {
+export function runBody(deadlineMs: number, params: { payload: string } = PARAMS): string {
   return JSON.stringify({
-    value: PARAMS,
+    value: params,
     namespace: 'guest',
     action_name: 'reverse',
     action_version: '0.0.1',
@@ -18,3 +18,17 @@ export function runBody(deadlineMs: number): string {
     deadline: String(Date.now() + deadlineMs),
   });
 }
+
+/**
+ * A payload of exactly `bytes` ASCII letters (letters only: no server escapes them, so every
+ * variant's answer is byte for byte the same), and the answer it must get.
+ */
+export function payloadOf(bytes: number): { params: { payload: string }; expected: string } {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const payload = letters.repeat(Math.ceil(bytes / letters.length)).slice(0, bytes);
+  const reversed = [...payload].reverse().join('');
+  return { params: { payload }, expected: JSON.stringify({ reversed }) };
+}
+
+/** The blackbox proxy passes params as argv up to this many bytes of JSON, else on stdin only. */
+export const BLACKBOX_ARGV_MAX_BYTES = 131_071;

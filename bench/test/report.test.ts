@@ -3,7 +3,7 @@ import { evaluateComparisons, evaluateGoals } from '../src/goals.js';
 import { renderCharts } from '../src/report/charts.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderSummary } from '../src/report/summary.js';
-import { fixtureResult } from './fixtures/result.js';
+import { fixtureResult, level } from './fixtures/result.js';
 
 function withGoals() {
   const result = fixtureResult();
@@ -98,5 +98,40 @@ describe('charts and summary', () => {
     expect(summary).toContain('skipped pulls from nothing (throw-away engine)');
     expect(summary).toContain('goals: 3 met, 2 MISSED, 1 INCONCLUSIVE');
     expect(summary).toContain('1 of 6 rounds noisy');
+  });
+});
+
+describe('curves', () => {
+  function withCurves() {
+    const result = withGoals();
+    result.options.curveConnections = [1, 64];
+    result.options.curvePayloadBytes = [100, 1_000_000];
+    for (const v of result.variants.filter((x) => x.throughput !== null)) {
+      v.curves = {
+        connections: [level(1, 1000), level(64, 2000)],
+        payloads: [
+          { ...level(1, 900), payloadBytes: 100 },
+          { ...level(1, 90), payloadBytes: 1_000_000 },
+        ],
+      };
+    }
+    return result;
+  }
+
+  it('tabulates every point and says where the blackbox params leave argv', () => {
+    const markdown = renderMarkdown(withCurves());
+    expect(markdown).toContain(
+      '| go-native | 1,000 (0.10 ms / 0.50 ms) | 2,000 (0.10 ms / 0.50 ms) |',
+    );
+    expect(markdown).toContain(
+      '| go-blackbox: params reach the action by | argv + stdin | stdin only |',
+    );
+    expect(markdown).toContain('![Curves against payload size](curve-payload.svg)');
+  });
+
+  it('charts both curves, with the argv limit drawn on the payload chart', async () => {
+    const charts = await renderCharts(withCurves());
+    expect(charts.get('curve-connections.svg')).toContain('go-blackbox');
+    expect(charts.get('curve-payload.svg')).toContain('argv → stdin only');
   });
 });

@@ -2,6 +2,7 @@ import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { requestsPerSec } from '../figures.js';
 import type { BenchResult } from '../result.js';
+import { BLACKBOX_ARGV_MAX_BYTES } from '../workload.js';
 import { CHART_FILES } from './markdown.js';
 
 type Spec = vl.TopLevelSpec;
@@ -140,6 +141,73 @@ export function throughputSpec(result: BenchResult): Spec | null {
   } as Spec;
 }
 
+type CurveKey = 'connections' | 'payloads';
+
+/** One row per variant, point and measure: req/s, p50 and p99 latency, each on its own panel. */
+function curveRows(result: BenchResult, key: CurveKey) {
+  return result.variants.flatMap((v) =>
+    (v.curves?.[key] ?? []).flatMap((level) => {
+      const x = key === 'connections' ? level.connections : (level.payloadBytes ?? 0);
+      const rows = [{ variant: v.name, x, measure: '1 req/s', value: level.requestsPerSec }];
+      if (level.latencyP50Ms !== null) {
+        rows.push({ variant: v.name, x, measure: '2 p50 latency, ms', value: level.latencyP50Ms });
+      }
+      if (level.latencyP99Ms !== null) {
+        rows.push({ variant: v.name, x, measure: '3 p99 latency, ms', value: level.latencyP99Ms });
+      }
+      return rows.filter((row) => row.value > 0);
+    }),
+  );
+}
+
+export function curveSpec(result: BenchResult, key: CurveKey): Spec | null {
+  const values = curveRows(result, key);
+  if (values.length === 0) return null;
+  const byConnections = key === 'connections';
+  const line = {
+    mark: { type: 'line', point: true, tooltip: true },
+    encoding: {
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        scale: { type: 'log', base: byConnections ? 2 : 10 },
+        title: byConnections ? 'connections' : 'payload, bytes (1 connection)',
+      },
+      y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null },
+      color: { field: 'variant', type: 'nominal', title: null, legend: { orient: 'bottom' } },
+    },
+  };
+  // Where the blackbox proxy stops passing params as argv: only stdin carries them above it.
+  const argvLimit = {
+    data: { values: [{ x: BLACKBOX_ARGV_MAX_BYTES, label: 'blackbox: argv → stdin only' }] },
+    layer: [
+      {
+        mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' },
+        encoding: { x: { field: 'x', type: 'quantitative' } },
+      },
+      {
+        mark: { type: 'text', align: 'left', dx: 4, dy: -4, baseline: 'top', color: 'gray' },
+        encoding: {
+          x: { field: 'x', type: 'quantitative' },
+          y: { value: 0 },
+          text: { field: 'label' },
+        },
+      },
+    ],
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: byConnections
+      ? 'Throughput and latency against connections (default payload)'
+      : 'Throughput and latency against payload size',
+    data: { values },
+    facet: { row: { field: 'measure', type: 'nominal', title: null } },
+    spec: { width: WIDTH, height: 160, layer: byConnections ? [line] : [line, argvLimit] },
+    resolve: { scale: { y: 'independent' } },
+    config,
+  } as Spec;
+}
+
 /** File name → SVG text for every chart the result has data for. */
 export async function renderCharts(result: BenchResult): Promise<Map<string, string>> {
   const charts = new Map<string, string>();
@@ -147,6 +215,8 @@ export async function renderCharts(result: BenchResult): Promise<Map<string, str
     [CHART_FILES.size, sizeSpec(result)],
     [CHART_FILES.coldStart, coldStartSpec(result)],
     [CHART_FILES.throughput, throughputSpec(result)],
+    [CHART_FILES.curveConnections, curveSpec(result, 'connections')],
+    [CHART_FILES.curvePayload, curveSpec(result, 'payloads')],
   ] as const;
   for (const [file, spec] of specs) {
     if (spec !== null) charts.set(file, await toSvg(spec));

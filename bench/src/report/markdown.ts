@@ -11,13 +11,17 @@ import { countVerdicts, relativeWidthPct } from '../goals.js';
 import { NOISY_OTHER_PCT, NOISY_STEAL_PCT } from '../noise.js';
 import type { BenchResult, PairedRatio, PulledSeries, VariantResult } from '../result.js';
 import { ratio } from '../stats.js';
+import type { LoadLevel } from '../throughput.js';
 import { BASELINE } from '../variants.js';
+import { BLACKBOX_ARGV_MAX_BYTES } from '../workload.js';
 import { count, DASH, megabytes, ms, percent, ratioWithInterval, table, times } from './format.js';
 
 export const CHART_FILES = {
   size: 'size.svg',
   coldStart: 'cold-start.svg',
   throughput: 'throughput.svg',
+  curveConnections: 'curve-connections.svg',
+  curvePayload: 'curve-payload.svg',
 } as const;
 
 const VERDICT_TEXT = {
@@ -234,6 +238,47 @@ function throughputSection(result: BenchResult): string {
   return `## Throughput\n\nautocannon ${result.environment.autocannonVersion}, POST \`/run\`, pipelining 1. Every server is started once and kept up; ${result.options.loadRounds} interleaved rounds (every variant once per round, the order rotated), each ${result.options.loadDurationSeconds} s per connection count after a ${result.options.warmupSeconds} s warm-up whose bodies are checked byte for byte. Figures are medians over the rounds; min–max is the spread of req/s over the rounds (every round is in the JSON). Server held to CPU ${result.environment.serverCpus}, load generator to CPU ${result.environment.loadGeneratorCpus}. Any error, timeout, non-2xx or wrong body fails the variant and leaves that round out. Latencies are exact percentiles of every response time.\n\n${table(header, rows)}${spawnText}`;
 }
 
+/** req/s (p50 / p99) per variant at every curve point; the blackbox row says argv or stdin. */
+function curvesSection(result: BenchResult): string {
+  const withCurves = result.variants.filter((v) => v.curves !== null);
+  if (withCurves.length === 0) return '';
+  const cell = (level: LoadLevel | undefined) =>
+    level === undefined
+      ? DASH
+      : `${count(level.requestsPerSec)} (${ms(level.latencyP50Ms, 2)} / ${ms(level.latencyP99Ms, 2)})`;
+  const byConnections = table(
+    ['variant', ...result.options.curveConnections.map((c) => `c=${c}`)],
+    withCurves.map((v) => [
+      v.name,
+      ...result.options.curveConnections.map((c) =>
+        cell(v.curves?.connections.find((l) => l.connections === c)),
+      ),
+    ]),
+  );
+  const paramsBytes = (payload: number) => payload + JSON.stringify({ payload: '' }).length;
+  const byPayload = table(
+    [
+      'variant',
+      ...result.options.curvePayloadBytes.map((b) => `${megabytes(b).replace(' ', '\u00a0')}`),
+    ],
+    [
+      ...withCurves.map((v) => [
+        v.name,
+        ...result.options.curvePayloadBytes.map((b) =>
+          cell(v.curves?.payloads.find((l) => l.payloadBytes === b)),
+        ),
+      ]),
+      [
+        'go-blackbox: params reach the action by',
+        ...result.options.curvePayloadBytes.map((b) =>
+          paramsBytes(b) <= BLACKBOX_ARGV_MAX_BYTES ? 'argv + stdin' : 'stdin only',
+        ),
+      ],
+    ],
+  );
+  return `## Curves\n\nOne pass per point after the rounds, the same servers, ${result.options.loadDurationSeconds} s each after a ${result.options.warmupSeconds} s warm-up (answers checked byte for byte). Each cell: req/s (p50 / p99 latency). Descriptive only: no goal reads a curve, and a single pass carries the noise of its moment.\n\n### Against connections (default payload)\n\n${byConnections}\n\n### Against payload size (1 connection)\n\nThe payload is a string of that many ASCII letters; the blackbox proxy passes the params JSON as an argument up to ${BLACKBOX_ARGV_MAX_BYTES.toLocaleString('en')} bytes (the kernel's per-argument limit) and always on stdin.\n\n${byPayload}`;
+}
+
 /** What else the machine did, round by round, next to the spread it may explain. */
 function noiseSection(result: BenchResult): string {
   if (result.noise.length === 0) return '';
@@ -423,6 +468,12 @@ function chartsSection(result: BenchResult): string {
     `![Throughput](${CHART_FILES.throughput})`,
   ];
   if (result.runtime === 'docker') charts.unshift(`![Image size](${CHART_FILES.size})`);
+  if (result.variants.some((v) => (v.curves?.connections.length ?? 0) > 0)) {
+    charts.push(`![Curves against connections](${CHART_FILES.curveConnections})`);
+  }
+  if (result.variants.some((v) => (v.curves?.payloads.length ?? 0) > 0)) {
+    charts.push(`![Curves against payload size](${CHART_FILES.curvePayload})`);
+  }
   return `## Charts\n\n${charts.join('\n\n')}`;
 }
 
@@ -463,6 +514,7 @@ export function renderMarkdown(result: BenchResult, rawFile = 'result.json'): st
     coldCachedSection(result),
     coldPulledSection(result),
     throughputSection(result),
+    curvesSection(result),
     noiseSection(result),
     memorySection(result),
     floorSection(result),
