@@ -6,21 +6,29 @@ import {
   writeSentinels,
 } from '@owkit/runtime/core';
 import { checkExecutable, installCode } from './install.js';
+import type { UnzipLimits } from './unzip.js';
 
 /**
  * The shared part of `/init` for both modes: code in place and runnable, or a 502 whose cause is
  * on stdout followed by a sentinel pair, so the invoker can tell where the init logs end.
+ * Resolves to the executable to run, which moves when the code had to go elsewhere.
  */
 export async function prepareAction(
   request: InitRequest,
   execPath: string,
+  limits: UnzipLimits,
   logs: LogStreams,
-): Promise<void> {
+): Promise<string> {
   try {
-    // request.code is the raw JSON string literal; decoding it as a stream is still to come.
-    const code = request.code === null ? null : JSON.parse(request.code.toString('utf8'));
-    await installCode({ ...request.value, code }, execPath);
-    await checkExecutable(execPath);
+    // The raw literal is decoded as a stream: a 48 MB zip is never a string in memory.
+    const installed = await installCode(
+      { code: request.code, binary: request.value.binary === true },
+      execPath,
+      limits,
+      (line) => logs.stdout.write(`${line}\n`),
+    );
+    await checkExecutable(installed);
+    return installed;
   } catch (error) {
     logs.stdout.write(`${(error as Error).message}\n`);
     writeSentinels(logs);

@@ -1,4 +1,6 @@
 import type { LogStreams } from '@owkit/runtime/core';
+import type { TreeKill } from './process-tree.js';
+import type { UnzipLimits } from './unzip.js';
 
 /** What both engines are built from. */
 export interface EngineOptions {
@@ -9,6 +11,10 @@ export interface EngineOptions {
   /** Longest activation in ms; 0 leaves it to the request's deadline alone. */
   timeoutMs: number;
   logs: LogStreams;
+  /** How what a child started is found when it must go: its process group, or also a sweep. */
+  treeKill: TreeKill;
+  /** Caps on what a `/init` code zip may unpack to. */
+  unzipLimits: UnzipLimits;
   /** The proxy's own environment, the base of every child's. */
   env: Record<string, string>;
 }

@@ -5,7 +5,8 @@ import { LONGEST_TIMER_MS } from './action-code.js';
 import { PROXY_MESSAGES } from './messages.js';
 import { LineForwarder, LineReader } from './output.js';
 import { STREAM_GRACE_MS } from './per-activation-engine.js';
-import { killProcessGroup } from './process-group.js';
+import { type ProcessTrees, preferForOomKill } from './process-tree.js';
+import { environmentProblem, meansNotRunnable, spawnFailure } from './spawn-check.js';
 
 export interface LoopChildOptions {
   execPath: string;
@@ -16,6 +17,8 @@ export interface LoopChildOptions {
   /** Wait for `{"ok":true}` on fd 3 before the child counts as ready. */
   waitForAck: boolean;
   startupTimeoutMs: number;
+  /** Tags the child's tree and kills all of it when the child must go. */
+  trees: ProcessTrees;
 }
 
 /** Why a loop child did not become ready; the details are already in the logs. */
@@ -52,14 +55,20 @@ interface CurrentActivation {
  * come back on fd 3 one line each, stdout and stderr are the action's logs.
  */
 export function startLoopChild(options: LoopChildOptions): LoopChild {
-  const { logs, outputLimitBytes } = options;
-  const child = spawn(options.execPath, [], {
-    cwd: options.cwd,
-    env: options.env,
-    detached: true,
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-  });
+  const { logs, outputLimitBytes, trees } = options;
+  const problem = environmentProblem(options.env);
+  if (problem !== undefined) return unstartable(options, problem, false);
+  const { tag, env } = trees.tag(options.env);
+  let child: ReturnType<typeof spawnWithResultPipe>;
+  try {
+    child = spawnWithResultPipe(options, env);
+  } catch (error) {
+    // Node refuses what it cannot pass on; its message would quote the value (a secret).
+    return unstartable(options, spawnFailure(options.execPath, error), meansNotRunnable(error));
+  }
   const { pid } = child;
+  preferForOomKill(pid);
+  const killTree = () => trees.kill(pid, tag);
   let alive = true;
   let current: CurrentActivation | undefined;
   let markReady: () => void = () => {};
@@ -79,7 +88,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
       starting = false;
       clearTimeout(startupTimer);
       logs.stderr.write(`${options.execPath} could not start: ${reason}\n`);
-      killProcessGroup(pid);
+      killTree();
       reject(new ChildStartError(reason, notRunnable));
     };
   });
@@ -96,7 +105,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
     if (current !== undefined && current.stoppedBecause === undefined) {
       current.stoppedBecause = error;
     }
-    killProcessGroup(pid);
+    killTree();
   };
   const tooLarge = (stream: 'stdout' | 'stderr' | 'result') => () => {
     if (current === undefined) {
@@ -155,22 +164,26 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
           : `${options.execPath} was killed by ${signal}.\n`,
       );
     }
+    // As in per-activation mode: kill what may hold the pipes, cut them only if that missed.
     graceTimer = setTimeout(() => {
-      killProcessGroup(pid);
-      child.stdout.destroy();
-      child.stderr.destroy();
-      fd3.destroy();
+      killTree();
+      graceTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        fd3.destroy();
+      }, STREAM_GRACE_MS);
     }, STREAM_GRACE_MS);
   });
   const closed = new Promise<void>((resolve) => {
     child.once('close', () => {
       alive = false;
       clearTimeout(graceTimer);
-      killProcessGroup(pid);
+      killTree();
       stdout.flush();
       stderr.flush();
-      if (pid === undefined) failStart(spawnError?.message ?? 'it could not be spawned', true);
-      else failStart('it exited before it was ready');
+      if (pid === undefined) {
+        failStart(spawnFailure(options.execPath, spawnError), meansNotRunnable(spawnError));
+      } else failStart('it exited before it was ready');
       const activation = current;
       current = undefined;
       if (activation !== undefined) {
@@ -208,9 +221,32 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
     },
     async kill() {
       retiring = true;
-      killProcessGroup(pid);
+      killTree();
       await closed;
     },
+  };
+}
+
+function spawnWithResultPipe(options: LoopChildOptions, env: Record<string, string>) {
+  return spawn(options.execPath, [], {
+    cwd: options.cwd,
+    env,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** A child that never started: its cause is logged once, and every use reports it. */
+function unstartable(options: LoopChildOptions, reason: string, notRunnable: boolean): LoopChild {
+  options.logs.stderr.write(`${options.execPath} could not start: ${reason}.\n`);
+  const failure = new ChildStartError(reason, notRunnable);
+  const ready = Promise.reject(failure);
+  ready.catch(() => {});
+  return {
+    ready,
+    alive: false,
+    run: () => Promise.reject(failure),
+    kill: () => Promise.resolve(),
   };
 }
 

@@ -8,10 +8,11 @@ import {
   ProtocolError,
   writeSentinels,
 } from '@owkit/runtime/core';
-import { prepareAction, timeLeft } from './action-code.js';
+import { LONGEST_TIMER_MS, prepareAction, timeLeft } from './action-code.js';
 import type { EngineOptions } from './engine-options.js';
 import { ChildStartError, type LoopChild, startLoopChild } from './loop-child.js';
 import { PROXY_MESSAGES } from './messages.js';
+import { ProcessTrees } from './process-tree.js';
 import { parseResultLine } from './result.js';
 
 export interface LoopOptions extends EngineOptions {
@@ -33,23 +34,27 @@ export interface LoopEngine extends ActionEngine {
  * serves one activation at a time; the rest wait in arrival order for the next free child.
  */
 export function createLoopEngine(options: LoopOptions): LoopEngine {
-  const { execPath, logs, timeoutMs } = options;
-  const cwd = dirname(execPath);
+  const { logs, timeoutMs } = options;
+  /** Where /init put the executable: it moves under a read-only root. */
+  let execPath = options.execPath;
   const children: Array<LoopChild | undefined> = new Array(options.pool).fill(undefined);
   const idle: number[] = children.map((_, slot) => slot);
+  /** Activations waiting for a free child, in arrival order. */
   const waiting: Array<(slot: number) => void> = [];
+  const trees = new ProcessTrees(options.treeKill);
   let initEnv: Record<string, string> = {};
 
   function spawnChild(): LoopChild {
     const env = { ...options.env, ...initEnv };
     return startLoopChild({
       execPath,
-      cwd,
+      cwd: dirname(execPath),
       env,
       logs,
       outputLimitBytes: options.outputLimitBytes,
       waitForAck: (env.__OW_WAIT_FOR_ACK ?? '') !== '',
       startupTimeoutMs: options.startupTimeoutMs ?? STARTUP_TIMEOUT_MS,
+      trees,
     });
   }
 
@@ -62,10 +67,26 @@ export function createLoopEngine(options: LoopOptions): LoopEngine {
     return fresh;
   }
 
-  function acquire(): Promise<number> {
+  /** A free child's slot; an activation still waiting at its deadline gives up its place. */
+  function acquire(waitMs: number): Promise<number> {
     const slot = idle.shift();
     if (slot !== undefined) return Promise.resolve(slot);
-    return new Promise((resolve) => waiting.push(resolve));
+    return new Promise((resolve, reject) => {
+      const take = (freed: number) => {
+        clearTimeout(timer);
+        resolve(freed);
+      };
+      const timer = Number.isFinite(waitMs)
+        ? setTimeout(
+            () => {
+              waiting.splice(waiting.indexOf(take), 1);
+              reject(new ProtocolError(502, MESSAGES.deadlineExceeded));
+            },
+            Math.min(waitMs, LONGEST_TIMER_MS),
+          )
+        : undefined;
+      waiting.push(take);
+    });
   }
 
   function release(slot: number): void {
@@ -93,7 +114,7 @@ export function createLoopEngine(options: LoopOptions): LoopEngine {
 
     async init(request: InitRequest): Promise<void> {
       await stopAll();
-      await prepareAction(request, execPath, logs);
+      execPath = await prepareAction(request, options.execPath, options.unzipLimits, logs);
       initEnv = request.env;
       const started = children.map((_, slot) => childFor(slot));
       try {
@@ -109,7 +130,8 @@ export function createLoopEngine(options: LoopOptions): LoopEngine {
       if (timeLeft(activation.deadline, timeoutMs) <= 0) {
         throw new ProtocolError(502, MESSAGES.deadlineExceeded);
       }
-      const slot = await acquire();
+      // Waiting counts against the deadline only; --timeout bounds the run itself.
+      const slot = await acquire(activation.deadline - Date.now());
       try {
         const child = childFor(slot);
         try {

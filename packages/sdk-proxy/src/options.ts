@@ -40,6 +40,28 @@ export const proxyOptionSpecs = {
       'Bytes one activation may write to stdout, and to stderr, before it is stopped with a 502.',
     parse: integerIn(1024, 2 ** 31),
   },
+  treeKill: {
+    flag: 'tree-kill',
+    env: 'OWKIT_TREE_KILL',
+    default: 'sweep' as 'sweep' | 'group',
+    description:
+      "How a finished child's leftovers are found: `sweep` kills its process group and every process carrying its `OWKIT_ACTIVATION_TREE` tag (`setsid` and double forks included); `group` only the group.",
+    parse: oneOf('sweep', 'group'),
+  },
+  unzipMaxBytes: {
+    flag: 'unzip-max-bytes',
+    env: 'OWKIT_UNZIP_MAX_BYTES',
+    default: 512 * 1024 * 1024,
+    description: 'Most bytes a `/init` code zip may unpack to, all entries together.',
+    parse: integerIn(1024, 2 ** 40),
+  },
+  unzipMaxEntries: {
+    flag: 'unzip-max-entries',
+    env: 'OWKIT_UNZIP_MAX_ENTRIES',
+    default: 100_000,
+    description: 'Most entries (files, folders and links) a `/init` code zip may hold.',
+    parse: integerIn(1, 10_000_000),
+  },
   timeout: {
     flag: 'timeout',
     env: 'OWKIT_TIMEOUT_MS',

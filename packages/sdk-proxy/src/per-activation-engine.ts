@@ -11,11 +11,11 @@ import { LONGEST_TIMER_MS, prepareAction, timeLeft } from './action-code.js';
 import type { EngineOptions } from './engine-options.js';
 import { PROXY_MESSAGES } from './messages.js';
 import { LastLineCapture, LineForwarder } from './output.js';
-import { killProcessGroup } from './process-group.js';
+import { ProcessTrees, preferForOomKill } from './process-tree.js';
 import { parseResultLine } from './result.js';
+import { environmentProblem, MAX_ARGUMENT_BYTES, spawnFailure } from './spawn-check.js';
 
-/** The kernel's limit for one argument is 131072 bytes including its terminating NUL. */
-export const MAX_ARGUMENT_BYTES = 131_071;
+export { MAX_ARGUMENT_BYTES } from './spawn-check.js';
 
 /** How long a child's pipes may stay open after it exited (a grandchild holding them). */
 export const STREAM_GRACE_MS = 100;
@@ -35,37 +35,48 @@ type Outcome =
  * its own so that it and everything it forked can be killed together.
  */
 export function createPerActivationEngine(options: PerActivationOptions): ActionEngine {
-  const { execPath, logs, outputLimitBytes, timeoutMs } = options;
-  const cwd = dirname(execPath);
+  const { logs, outputLimitBytes, timeoutMs } = options;
+  /** Where /init put the executable: it moves under a read-only root. */
+  let execPath = options.execPath;
+  let cwd = dirname(execPath);
   const graceMs = options.streamGraceMs ?? STREAM_GRACE_MS;
   const running = new Set<Promise<Outcome>>();
-  const groups = new Set<number>();
+  /** Each running child's pid (when it has one) by its tree tag. */
+  const trees = new Map<string, number | undefined>();
+  const processTrees = new ProcessTrees(options.treeKill);
   let initEnv: Record<string, string> = {};
 
   /** `params` is the compact JSON of the request's `value`, as sent. */
   function spawnAndWatch(params: Buffer, env: Record<string, string>, waitMs: number) {
     return new Promise<Outcome>((resolve) => {
+      const problem = environmentProblem(env);
+      if (problem !== undefined) {
+        resolve({ kind: 'not-started', reason: problem });
+        return;
+      }
+      const { tag, env: taggedEnv } = processTrees.tag(env);
       let child: ChildProcessWithoutNullStreams;
       try {
         const argv = params.length <= MAX_ARGUMENT_BYTES ? [params.toString('utf8')] : [];
         child = spawn(execPath, argv, {
           cwd,
-          env,
+          env: taggedEnv,
           detached: true,
           stdio: 'pipe',
         });
       } catch (error) {
-        // Arguments or environment the kernel cannot take (a NUL byte in an init env value).
-        resolve({ kind: 'not-started', reason: (error as Error).message });
+        // Node refuses what it cannot pass on; its message would quote the value (a secret).
+        resolve({ kind: 'not-started', reason: spawnFailure(execPath, error) });
         return;
       }
       const { pid } = child;
-      if (pid !== undefined) groups.add(pid);
+      preferForOomKill(pid);
+      trees.set(tag, pid);
       let stopped: Outcome | undefined;
       const stop = (why: Outcome) => {
         if (stopped !== undefined) return;
         stopped = why;
-        killProcessGroup(pid);
+        processTrees.kill(pid, tag);
       };
       const stdout = new LastLineCapture(logs.stdout, outputLimitBytes, () =>
         stop({ kind: 'too-large', stream: 'stdout' }),
@@ -95,21 +106,25 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
               : `The action was killed by ${signal}.\n`,
           );
         }
-        // Something the child forked may still hold its pipes: give it a moment, then cut it off.
+        // Something the child forked may still hold its pipes: give it a moment, then kill it,
+        // which ends the pipes with every byte read. Cutting them is the last resort, for a
+        // holder the kill missed: cut first, and output still in flight would be lost.
         graceTimer = setTimeout(() => {
-          killProcessGroup(pid);
-          child.stdout.destroy();
-          child.stderr.destroy();
+          processTrees.kill(pid, tag);
+          graceTimer = setTimeout(() => {
+            child.stdout.destroy();
+            child.stderr.destroy();
+          }, graceMs);
         }, graceMs);
       });
       child.once('close', () => {
         clearTimeout(deadlineTimer);
         clearTimeout(graceTimer);
         // Nothing the activation started may outlive it.
-        killProcessGroup(pid);
-        if (pid !== undefined) groups.delete(pid);
+        processTrees.kill(pid, tag);
+        trees.delete(tag);
         if (pid === undefined || (spawnError !== undefined && child.exitCode === null)) {
-          resolve({ kind: 'not-started', reason: spawnError?.message ?? 'spawn failed' });
+          resolve({ kind: 'not-started', reason: spawnFailure(execPath, spawnError) });
           return;
         }
         const resultLine = stdout.finish();
@@ -126,7 +141,8 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
 
   return {
     async init(request: InitRequest): Promise<void> {
-      await prepareAction(request, execPath, logs);
+      execPath = await prepareAction(request, options.execPath, options.unzipLimits, logs);
+      cwd = dirname(execPath);
       initEnv = request.env;
     },
 
@@ -149,13 +165,13 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
             PROXY_MESSAGES.outputTooLarge(result.stream, outputLimitBytes),
           );
         case 'not-started':
-          logs.stdout.write(`${execPath} could not be run: ${result.reason}\n`);
+          logs.stdout.write(`The action could not be started: ${result.reason}.\n`);
           throw new ProtocolError(502, MESSAGES.binaryMissing);
       }
     },
 
     async close(): Promise<void> {
-      for (const pid of groups) killProcessGroup(pid);
+      for (const [tag, pid] of trees) processTrees.kill(pid, tag);
       await Promise.all(running);
     },
   };

@@ -8,7 +8,7 @@ import {
 } from '@owkit/runtime/core';
 import type { EngineOptions } from './engine-options.js';
 import { createLoopEngine } from './loop-engine.js';
-import type { ProxyOptions } from './options.js';
+import { type ProxyOptions, proxyOptionSpecs } from './options.js';
 import { createPerActivationEngine } from './per-activation-engine.js';
 
 export interface ProxyServerOptions extends Partial<Omit<ProxyOptions, 'port' | 'host'>> {
@@ -38,6 +38,11 @@ export function createProxyApp(options: ProxyServerOptions = {}): {
     execPath: options.exec ?? '/action/exec',
     outputLimitBytes: options.outputLimit ?? 16 * 1024 * 1024,
     timeoutMs: options.timeout ?? 0,
+    treeKill: options.treeKill ?? proxyOptionSpecs.treeKill.default,
+    unzipLimits: {
+      maxBytes: options.unzipMaxBytes ?? proxyOptionSpecs.unzipMaxBytes.default,
+      maxEntries: options.unzipMaxEntries ?? proxyOptionSpecs.unzipMaxEntries.default,
+    },
     logs,
     env: definedOnly(options.env ?? process.env),
   };

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { lstat, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MESSAGES, SENTINEL } from '@owkit/runtime/core';
 import { initBody, request, runBody } from '@owkit/runtime/testing';
@@ -28,11 +28,20 @@ function zipCode(files: Zippable): Record<string, unknown> {
   };
 }
 
-async function proxyInEmptyFolder() {
+async function proxyInEmptyFolder(
+  options: { unzipMaxBytes?: number; unzipMaxEntries?: number } = {},
+) {
   const dir = await tempDir();
   const actionDir = join(dir, 'action');
-  const proxy = await startProxy({ exec: join(actionDir, 'exec') });
+  const proxy = await startProxy({ exec: join(actionDir, 'exec'), ...options });
   return { ...proxy, dir, actionDir };
+}
+
+/** What a failed /init left in the action folder and its parent (a fresh temp folder). */
+async function leftovers(proxy: { dir: string; actionDir: string }): Promise<string[]> {
+  const inAction = existsSync(proxy.actionDir) ? await readdir(proxy.actionDir) : [];
+  const beside = (await readdir(proxy.dir)).filter((name) => name !== 'action');
+  return [...inAction, ...beside];
 }
 
 describe('/init with text code', () => {
@@ -105,7 +114,7 @@ describe('/init with a zip', () => {
     [
       'a link that points out',
       { exec: entry(readsDataFile), out: entry('../../..', 0o120777) },
-      /escapes/,
+      /escapes|outside/,
     ],
     [
       'a link to an absolute path',
@@ -161,5 +170,86 @@ describe('/init with a zip', () => {
     const retry = await request(proxy.url, '/init', zipCode({ exec: entry(readsDataFile) }));
     expect(retry.status).toBe(200);
     expect(await readFile(join(proxy.actionDir, 'exec'), 'utf8')).toBe(readsDataFile);
+  });
+});
+
+describe('/init code as the request carried it', () => {
+  it('decodes base64 wrapped in lines and written with JSON escapes', async () => {
+    const proxy = await proxyInEmptyFolder();
+    const base64 = Buffer.from(
+      zipSync({ exec: entry(readsDataFile), lib: { 'data.txt': entry('é/ü') } }),
+    ).toString('base64');
+    // Wrapped at 76 columns as `base64` prints it, every "/" escaped and one digit as \u0041-style.
+    const wrapped = (base64.match(/.{1,76}/g) as string[]).join('\n');
+    const literal = JSON.stringify(wrapped).replaceAll('/', '\\/').replace('A', '\\u0041');
+    const body = `{"value":{"name":"z","main":"main","binary":true,"code":${literal}}}`;
+    const init = await request(proxy.url, '/init', body);
+    expect(init.status).toBe(200);
+    expect((await request(proxy.url, '/run', runBody({}))).json).toEqual({ data: 'é/ü' });
+  });
+
+  it('writes text code with its escapes decoded to UTF-8', async () => {
+    const proxy = await proxyInEmptyFolder();
+    const body = `{"value":{"name":"t","main":"main","binary":false,"code":"#!/bin/sh\\necho '{\\"word\\":\\"caf\\u00e9 \\ud83d\\ude00\\"}'\\n"}}`;
+    expect((await request(proxy.url, '/init', body)).status).toBe(200);
+    expect((await request(proxy.url, '/run', runBody({}))).json).toEqual({ word: 'café 😀' });
+  });
+});
+
+describe('/init zip caps and clean-up', () => {
+  it('refuses a zip bomb from its directory alone, before writing anything', async () => {
+    const proxy = await proxyInEmptyFolder({ unzipMaxBytes: 1024 * 1024 });
+    const bomb = new Uint8Array(64 * 1024 * 1024);
+    const started = Date.now();
+    const init = await request(
+      proxy.url,
+      '/init',
+      zipCode({ exec: entry(readsDataFile), bomb: [bomb, {}] }),
+    );
+    expect(init.status).toBe(502);
+    expect(init.json).toEqual({ error: MESSAGES.binaryFailed });
+    expect(proxy.logs.stdoutText()).toMatch(/more than 1048576 bytes \(--unzip-max-bytes\)/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await leftovers(proxy)).toEqual([]);
+  });
+
+  it('refuses a zip with more entries than allowed', async () => {
+    const proxy = await proxyInEmptyFolder({ unzipMaxEntries: 3 });
+    const files: Zippable = { exec: entry(readsDataFile) };
+    for (let i = 0; i < 5; i++) files[`f${i}`] = entry('x');
+    const init = await request(proxy.url, '/init', zipCode(files));
+    expect(init.status).toBe(502);
+    expect(proxy.logs.stdoutText()).toMatch(/6 entries, over the limit of 3/);
+    expect(await leftovers(proxy)).toEqual([]);
+  });
+
+  it('removes every entry already written when a later one is corrupt', async () => {
+    const proxy = await proxyInEmptyFolder();
+    const zip = Buffer.from(
+      zipSync({ exec: entry(readsDataFile), lib: { 'data.txt': entry('x'.repeat(100_000)) } }),
+    );
+    // Break the second entry's deflate stream, just past its local header and name.
+    const second = zip.indexOf('lib/data.txt') + 'lib/data.txt'.length;
+    zip.fill(0xff, second + 4, second + 40);
+    const init = await request(proxy.url, '/init', {
+      value: { name: 'z', main: 'main', binary: true, code: zip.toString('base64') },
+    });
+    expect(init.status).toBe(502);
+    expect(proxy.logs.stdoutText()).toMatch(/not a usable zip/);
+    expect(await leftovers(proxy)).toEqual([]);
+  });
+
+  it('refuses a dangling link whose way out shows only when links are followed', async () => {
+    const proxy = await proxyInEmptyFolder();
+    // Written down, here/../../x stays inside; followed, here is the folder itself and .. leaves.
+    const files = {
+      exec: entry(readsDataFile),
+      here: entry('.', 0o120777),
+      out: entry('here/../not-there-yet', 0o120777),
+    };
+    const init = await request(proxy.url, '/init', zipCode(files));
+    expect(init.status).toBe(502);
+    expect(proxy.logs.stdoutText()).toMatch(/out: link resolves outside/);
+    expect(await leftovers(proxy)).toEqual([]);
   });
 });

@@ -13,6 +13,9 @@ describe('parseOptions', () => {
       host: '0.0.0.0',
       pool: 1,
       outputLimit: 16_777_216,
+      treeKill: 'sweep',
+      unzipMaxBytes: 536_870_912,
+      unzipMaxEntries: 100_000,
       timeout: 0,
     });
   });

@@ -249,7 +249,7 @@ describe('without an executable', () => {
     const response = await request(proxy.url, '/run', runBody({}));
     expect(response.status).toBe(502);
     expect(response.json).toEqual({ error: MESSAGES.binaryMissing });
-    expect(proxy.logs.stdoutText()).toContain('could not be run');
+    expect(proxy.logs.stdoutText()).toContain('could not be started');
     expect(proxy.logs.sentinels()).toEqual({ stdout: 1, stderr: 1 });
   });
 });

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+
+/**
+ * The environment variable that marks every process of one child's tree. Children inherit their
+ * parent's environment through fork and exec, so a grandchild that left the process group with
+ * `setsid`, or was orphaned by a double fork, still carries it.
+ */
+export const TREE_TAG_VARIABLE = 'OWKIT_ACTIVATION_TREE';
+
+/** How leftovers are found: the process group only, or the group and a /proc sweep for the tag. */
+export type TreeKill = 'group' | 'sweep';
+
+/** A sweep repeats while it finds processes: one may have forked between the read and the kill. */
+const MAX_SWEEPS = 16;
+
+/** What the kernel's OOM killer adds to a child's badness: 1000 makes it the first choice. */
+const CHILD_OOM_SCORE_ADJ = '1000';
+
+/**
+ * Finds and kills what one child started. Each child gets a tag of its own in its environment;
+ * killing its tree kills its process group, then every process of ours whose environment holds
+ * the tag, until a sweep finds none.
+ */
+export class ProcessTrees {
+  readonly #kill: TreeKill;
+  /** Random, so that no other proxy on the host (another container's, say) hands out the same. */
+  readonly #prefix = `${process.pid}.${randomBytes(6).toString('hex')}`;
+  #next = 0;
+
+  constructor(kill: TreeKill) {
+    this.#kill = kill;
+  }
+
+  /** A fresh tag and the environment that carries it. */
+  tag(env: Record<string, string>): { tag: string; env: Record<string, string> } {
+    this.#next += 1;
+    const tag = `${this.#prefix}.${this.#next}`;
+    return { tag, env: this.#kill === 'sweep' ? { ...env, [TREE_TAG_VARIABLE]: tag } : env };
+  }
+
+  /**
+   * Kills the child's process group and, when sweeping, every process still tagged with `tag`.
+   * Synchronous: it is done before the activation answers.
+   */
+  kill(pid: number | undefined, tag: string): void {
+    killProcessGroup(pid);
+    if (this.#kill === 'sweep') sweep(tag);
+  }
+}
+
+/** SIGKILLs every readable process whose environment holds `TAG=tag`; returns how many. */
+export function sweep(tag: string): number {
+  const needle = Buffer.from(`${TREE_TAG_VARIABLE}=${tag}\0`);
+  const self = String(process.pid);
+  let killed = 0;
+  for (let round = 0; round < MAX_SWEEPS; round++) {
+    let found = 0;
+    for (const entry of readdirSync('/proc')) {
+      const first = entry.charCodeAt(0);
+      if (first < 48 || first > 57 || entry === self) continue;
+      let environ: Buffer;
+      try {
+        // Another user's process, or one that just ended: not ours to find.
+        environ = readFileSync(`/proc/${entry}/environ`);
+      } catch {
+        continue;
+      }
+      if (!holdsVariable(environ, needle)) continue;
+      try {
+        process.kill(Number(entry), 'SIGKILL');
+        found += 1;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
+    killed += found;
+    if (found === 0) break;
+  }
+  return killed;
+}
+
+function holdsVariable(environ: Buffer, needle: Buffer): boolean {
+  let at = environ.indexOf(needle);
+  while (at !== -1) {
+    if (at === 0 || environ[at - 1] === 0) return true;
+    at = environ.indexOf(needle, at + 1);
+  }
+  return false;
+}
+
+/**
+ * Kills every process in the group led by `pid`. Children are spawned detached, so each leads
+ * its own group and anything they fork stays in it unless it calls `setsid`. A group with no
+ * member left is not an error: that is the normal case once a well-behaved child has exited.
+ */
+export function killProcessGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/**
+ * Makes a child the OOM killer's first choice, so an action that outgrows the container's memory
+ * dies instead of the proxy. Raising the value needs no privilege; what the child forks after
+ * this inherits it. Best effort: the child may already be gone, or /proc not writable.
+ */
+export function preferForOomKill(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    writeFileSync(`/proc/${pid}/oom_score_adj`, CHILD_OOM_SCORE_ADJ);
+  } catch {
+    // Gone already, or a kernel without the file: the child simply keeps its default score.
+  }
+}

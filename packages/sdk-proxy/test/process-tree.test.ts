@@ -1,0 +1,127 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MESSAGES } from '@owkit/runtime/core';
+import { request, runBody } from '@owkit/runtime/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, processLives, startProxy, tempDir } from './helpers.js';
+import { shellExecutable } from './shell.js';
+
+/** Pids a fixture wrote down, once every file is there. */
+async function pidsFrom(files: string[]): Promise<number[]> {
+  const ready = await eventually(async () => {
+    const texts = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => '')));
+    return texts.every((text) => text.endsWith('\n'));
+  });
+  expect(ready).toBe(true);
+  return Promise.all(files.map(async (file) => Number(await readFile(file, 'utf8'))));
+}
+
+/** Processes a test meant to survive (the `group` baseline) are killed after it. */
+const survivors: number[] = [];
+afterEach(() => {
+  for (const pid of survivors.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
+const allDead = (pids: number[]) =>
+  eventually(async () => (await Promise.all(pids.map(processLives))).every((lives) => !lives));
+
+/**
+ * Starts two escapees that leave the child's process group: one with `setsid`, one orphaned by a
+ * double fork into a session of its own; each writes its pid to a file named in the environment.
+ * The first keeps the child's stdout open, the second lets go of every pipe.
+ */
+const ESCAPE = `
+setsid sh -c 'echo $$ > "$ESCAPEE_ONE"; exec sleep 300' &
+( setsid sh -c 'echo $$ > "$ESCAPEE_TWO"; exec sleep 300' </dev/null >/dev/null 2>&1 & ) &
+while [ ! -s "$ESCAPEE_ONE" ] || [ ! -s "$ESCAPEE_TWO" ]; do sleep 0.01; done
+`;
+
+async function escapeeFiles() {
+  const dir = await tempDir();
+  const files = [join(dir, 'one.pid'), join(dir, 'two.pid')];
+  return { dir, files, env: { ESCAPEE_ONE: files[0], ESCAPEE_TWO: files[1] } };
+}
+
+describe('per-activation: nothing a child starts outlives its activation', () => {
+  it('kills a setsid grandchild and a double-forked one once the child has answered', async () => {
+    const { dir, files, env } = await escapeeFiles();
+    const exec = await shellExecutable(dir, `${ESCAPE}echo '{"ok":true}'`);
+    const proxy = await startProxy({ exec, env: { ...process.env, ...env } });
+    const response = await request(proxy.url, '/run', runBody({}));
+    expect(response.json).toEqual({ ok: true });
+    expect(await allDead(await pidsFrom(files))).toBe(true);
+  });
+
+  it('kills them at the deadline while the child still runs', async () => {
+    const { dir, files, env } = await escapeeFiles();
+    const exec = await shellExecutable(dir, `${ESCAPE}sleep 300`);
+    const proxy = await startProxy({ exec, env: { ...process.env, ...env } });
+    const response = await request(proxy.url, '/run', runBody({}, { deadlineMs: 1500 }));
+    expect(response.json).toEqual({ error: MESSAGES.deadlineExceeded });
+    expect(await allDead(await pidsFrom(files))).toBe(true);
+  });
+
+  it('with --tree-kill group, the escapees live on (what the sweep is for)', async () => {
+    const { dir, files, env } = await escapeeFiles();
+    const exec = await shellExecutable(dir, `${ESCAPE}echo '{"ok":true}'`);
+    const proxy = await startProxy({ exec, treeKill: 'group', env: { ...process.env, ...env } });
+    expect((await request(proxy.url, '/run', runBody({}))).json).toEqual({ ok: true });
+    const pids = await pidsFrom(files);
+    survivors.push(...pids);
+    expect(await Promise.all(pids.map(processLives))).toEqual([true, true]);
+  });
+
+  it("makes every child the OOM killer's first choice", async () => {
+    const dir = await tempDir();
+    const exec = await shellExecutable(
+      dir,
+      `sleep 0.1; read -r adj < /proc/$$/oom_score_adj; echo "{\\"adj\\":$adj}"`,
+    );
+    const proxy = await startProxy({ exec });
+    expect((await request(proxy.url, '/run', runBody({}))).json).toEqual({ adj: 1000 });
+  });
+});
+
+describe('loop: a restarted child takes its whole tree with it', () => {
+  /** Answers every line, except `hang`, which starts the escapees and never answers. */
+  const LOOP = `
+escape() {
+${ESCAPE}
+}
+[ -n "$__OW_WAIT_FOR_ACK" ] && echo '{"ok":true}' >&3
+while read -r line; do
+  case "$line" in
+    *hang*) escape; sleep 300 ;;
+    *) echo "{\\"pid\\":$$}" >&3 ;;
+  esac
+done`;
+
+  it('kills the escapees at the deadline, then serves with a fresh child', async () => {
+    const { dir, files, env } = await escapeeFiles();
+    const exec = await shellExecutable(dir, LOOP);
+    const proxy = await startProxy({ exec, mode: 'loop', env: { ...process.env, ...env } });
+    const first = await request(proxy.url, '/run', runBody({}));
+    const hung = await request(proxy.url, '/run', runBody({ cmd: 'hang' }, { deadlineMs: 1500 }));
+    expect(hung.json).toEqual({ error: MESSAGES.deadlineExceeded });
+    expect(await allDead(await pidsFrom(files))).toBe(true);
+    const next = await request(proxy.url, '/run', runBody({}));
+    expect(next.status).toBe(200);
+    expect((next.json as { pid: number }).pid).not.toBe((first.json as { pid: number }).pid);
+  });
+
+  it("makes the child the OOM killer's first choice", async () => {
+    const dir = await tempDir();
+    const exec = await shellExecutable(
+      dir,
+      `while read -r line; do read -r adj < /proc/$$/oom_score_adj; echo "{\\"adj\\":$adj}" >&3; done`,
+    );
+    const proxy = await startProxy({ exec, mode: 'loop' });
+    expect((await request(proxy.url, '/run', runBody({}))).json).toEqual({ adj: 1000 });
+  });
+});
