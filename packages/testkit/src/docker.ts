@@ -1,5 +1,6 @@
 import { execa, execaSync } from 'execa';
 import { DockerCommandError, StartError } from './errors.js';
+import { invokerLimitArgs } from './invoker-limits.js';
 import { freePort, urlFor, waitForPort } from './ports.js';
 
 const DOCKER_INFO_TIMEOUT_MS = 5_000;
@@ -89,7 +90,10 @@ export interface StartContainerOptions {
   env?: Record<string, string>;
   /** The port the container must listen on (host network); a free one when omitted. */
   port?: number;
-  /** Extra `docker run` arguments, placed before the image (e.g. `['--memory', '256m']`). */
+  /**
+   * Extra `docker run` arguments, placed after the invoker's limits and before the image (e.g.
+   * `['--read-only', '--tmpfs', '/tmp']`).
+   */
   extraArgs?: readonly string[];
   name?: string;
   readyTimeoutMs?: number;
@@ -120,7 +124,10 @@ export interface RunningContainer {
 const liveContainers = new Set<string>();
 let exitHookInstalled = false;
 
-/** `docker run -d --network host -e PORT=<port> …` and resolves once the port accepts connections. */
+/**
+ * `docker run -d --network host -e PORT=<port>` under the invoker's limits (invokerLimitArgs),
+ * and resolves once the port accepts connections.
+ */
 export async function startContainer(
   image: string,
   options: StartContainerOptions = {},
@@ -128,6 +135,7 @@ export async function startContainer(
   installExitHook();
   const port = options.port ?? (await freePort());
   const args = ['run', '--detach', '--network', 'host', '--label', TEST_LABEL];
+  args.push(...invokerLimitArgs());
   args.push('--env', `PORT=${port}`);
   for (const [name, value] of Object.entries(options.env ?? {}))
     args.push('--env', `${name}=${value}`);

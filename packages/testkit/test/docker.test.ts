@@ -81,6 +81,38 @@ describeWithDocker('docker helpers', () => {
     }
   });
 
+  it("applies the invoker's limits to every container, extra arguments after them", async () => {
+    const container = await startContainer(image, { extraArgs: ['--read-only'] });
+    try {
+      const inspected = await execa('docker', [
+        'inspect',
+        '--format',
+        '{{json .HostConfig}}',
+        container.id,
+      ]);
+      const host = JSON.parse(inspected.stdout) as {
+        Memory: number;
+        MemorySwap: number;
+        PidsLimit: number;
+        Ulimits: { Name: string; Soft: number; Hard: number }[];
+        CapDrop: string[];
+        ReadonlyRootfs: boolean;
+      };
+      expect(host.Memory).toBe(256 * 1024 * 1024);
+      expect(host.MemorySwap).toBe(256 * 1024 * 1024);
+      expect(host.PidsLimit).toBe(1024);
+      expect(host.Ulimits).toEqual([{ Name: 'nofile', Soft: 1024, Hard: 1024 }]);
+      // The engine may spell them with the kernel's CAP_ prefix.
+      expect(host.CapDrop.map((cap) => cap.replace(/^CAP_/, '')).sort()).toEqual([
+        'NET_ADMIN',
+        'NET_RAW',
+      ]);
+      expect(host.ReadonlyRootfs).toBe(true);
+    } finally {
+      await container.remove();
+    }
+  });
+
   it('reports the exit code the container chose', async () => {
     const container = await startContainer(image, { env: { EXIT_CODE: '7' } });
     const result = await container.stop(5);

@@ -4,6 +4,7 @@ import * as testkit from '../src/index.js';
 it('exports exactly the documented names', () => {
   expect(Object.keys(testkit).sort()).toEqual([
     'DockerCommandError',
+    'INVOKER_MEMORY_MB',
     'PortTimeoutError',
     'SENTINEL',
     'StartError',
@@ -16,6 +17,7 @@ it('exports exactly the documented names', () => {
     'freePort',
     'imageBytes',
     'imageExists',
+    'invokerLimitArgs',
     'startContainer',
     'startProcess',
     'urlFor',
