@@ -58,11 +58,12 @@ export async function generateAction(request: GenerateRequest): Promise<Generate
   }
 
   // One pass, so a new name that contains the old one is not renamed twice.
+  const templateNames = new RegExp(
+    `${escapeRegExp(template.folder)}|${escapeRegExp(template.name)}`,
+    'g',
+  );
   const rename = (text: string) =>
-    text.replace(
-      new RegExp(`${escapeRegExp(template.folder)}|${escapeRegExp(template.name)}`, 'g'),
-      (found) => (found === template.folder ? `actions/${name}` : name),
-    );
+    text.replace(templateNames, (found) => (found === template.folder ? `actions/${name}` : name));
   const outputs = new Map<string, { content: Buffer | string; mode: number }>();
   for (const file of await listFiles(templateDir)) {
     const source = join(templateDir, file);
