@@ -50,11 +50,14 @@ export interface ThrowAwayEngine {
  * main engine's store holds every base layer, and pruning it would destroy the images the
  * other measurements need. Same network rules as the main engine (no bridge, no iptables).
  */
-export async function startThrowAwayEngine(): Promise<ThrowAwayEngine> {
+export async function startThrowAwayEngine(
+  dockerdBinary?: string,
+  startTimeoutMs = 30_000,
+): Promise<ThrowAwayEngine> {
   // Short path: the socket path must fit in sun_path (108 bytes), and containerd nests deeper.
   const dir = await mkdtemp('/tmp/owk-');
   const socket = `unix://${join(dir, 'd.sock')}`;
-  const dockerd = await dockerdPath();
+  const dockerd = dockerdBinary ?? (await dockerdPath());
   if (dockerd === null)
     throw new BenchError('the throw-away engine did not start: no dockerd binary found');
   const child = execa(
@@ -89,7 +92,7 @@ export async function startThrowAwayEngine(): Promise<ThrowAwayEngine> {
       : `exit code ${result.exitCode}`;
   });
   const docker = new DockerCli(socket);
-  const deadline = performance.now() + 30_000;
+  const deadline = performance.now() + startTimeoutMs;
   while (!(await docker.answers(2_000))) {
     if (exited || performance.now() > deadline) {
       const timedOut = !exited;
@@ -98,7 +101,9 @@ export async function startThrowAwayEngine(): Promise<ThrowAwayEngine> {
       const log = (await readFile(join(dir, 'dockerd.log'), 'utf8').catch(() => '')).trim();
       await unmountUnder(dir);
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-      const why = timedOut ? 'it did not answer within 30 s' : `dockerd stopped (${exit})`;
+      const why = timedOut
+        ? `it did not answer within ${startTimeoutMs / 1000} s`
+        : `dockerd stopped (${exit})`;
       const lastLines =
         log === ''
           ? 'dockerd wrote nothing'
