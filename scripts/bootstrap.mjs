@@ -23,6 +23,8 @@ const pnpmVersion = pnpmSpec.split('@')[1];
 // turbo's telemetry notice would be the first thing a new user reads; their own setting wins.
 const env = { TURBO_TELEMETRY_DISABLED: '1', ...process.env };
 const inCI = process.env.CI === 'true';
+/** The way out invoke offers when no engine answers (packages/cli/src/invoke/invoke.ts says it too). */
+const WITHOUT_DOCKER = 'or run the action without Docker, as a local process, by adding --process';
 
 const say = (line) => process.stderr.write(`owkit: ${line}\n`);
 function fail(line) {
@@ -177,6 +179,16 @@ if (mode === 'turbo') {
 } else if (mode === 'cli') {
   checkNode();
   findGo({ quiet: true });
+  // invoke asks the engine itself too, but only after the CLI is built: on a fresh clone that
+  // is many seconds before saying what is wrong.
+  const [command, ...rest] = args;
+  if (command === 'invoke' && !rest.includes('--process') && !rest.includes('--help')) {
+    const problem = dockerProblem();
+    if (problem !== undefined) {
+      process.stderr.write(`invoke: ${problem}; ${WITHOUT_DOCKER}\n`);
+      process.exit(1);
+    }
+  }
 } else {
   fail('usage: node scripts/bootstrap.mjs turbo <turbo arguments…> | cli <command> <arguments…>');
 }

@@ -67,7 +67,7 @@ describe('pnpm invoke without a Docker engine', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr.split('\n')).toEqual([
       expect.stringMatching(
-        /^invoke: no Docker engine answers \(.*\): start one .*; or run the action without Docker, as a local process: pnpm invoke reverse-string --process$/,
+        /^invoke: no Docker engine answers \(.*\): start one .*; or run the action without Docker, as a local process, by adding --process$/,
       ),
     ]);
   });

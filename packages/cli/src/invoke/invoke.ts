@@ -65,7 +65,7 @@ export async function invoke(
     const problem = await dockerEngineProblem();
     if (problem !== undefined) {
       throw new CliError(
-        `${problem}; or run the action without Docker, as a local process: pnpm invoke ${options.target} --process`,
+        `${problem}; or run the action without Docker, as a local process, by adding --process`,
       );
     }
   }
