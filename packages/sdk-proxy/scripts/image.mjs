@@ -57,6 +57,8 @@ const APPLETS = [
   'base64',
   'id',
   'kill',
+  // Actions that daemonise use it; the proxy kills what they start all the same.
+  'setsid',
 ];
 
 const TAGS = [

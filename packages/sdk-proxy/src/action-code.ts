@@ -5,20 +5,21 @@ import {
   ProtocolError,
   writeSentinels,
 } from '@owkit/runtime/core';
-import { checkExecutable, installCode } from './install.js';
+import { installCode } from './install.js';
+import { type Launch, launchFor } from './launch.js';
 import type { UnzipLimits } from './unzip.js';
 
 /**
  * The shared part of `/init` for both modes: code in place and runnable, or a 502 whose cause is
  * on stdout followed by a sentinel pair, so the invoker can tell where the init logs end.
- * Resolves to the executable to run, which moves when the code had to go elsewhere.
+ * Resolves to how to start the executable, which moves when the code had to go elsewhere.
  */
 export async function prepareAction(
   request: InitRequest,
   execPath: string,
   limits: UnzipLimits,
   logs: LogStreams,
-): Promise<string> {
+): Promise<Launch> {
   try {
     // The raw literal is decoded as a stream: a 48 MB zip is never a string in memory.
     const installed = await installCode(
@@ -27,8 +28,7 @@ export async function prepareAction(
       limits,
       (line) => logs.stdout.write(`${line}\n`),
     );
-    await checkExecutable(installed);
-    return installed;
+    return await launchFor(installed);
   } catch (error) {
     logs.stdout.write(`${(error as Error).message}\n`);
     writeSentinels(logs);

@@ -147,19 +147,3 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
-
-/** The executable must be a file this process may run. */
-export async function checkExecutable(execPath: string): Promise<void> {
-  let isFile: boolean;
-  try {
-    isFile = (await stat(execPath)).isFile();
-  } catch (error) {
-    throw new ActionCodeError(`${execPath} does not exist`, { cause: error });
-  }
-  if (!isFile) throw new ActionCodeError(`${execPath} is not a file`);
-  try {
-    await access(execPath, constants.X_OK);
-  } catch (error) {
-    throw new ActionCodeError(`${execPath} is not executable`, { cause: error });
-  }
-}

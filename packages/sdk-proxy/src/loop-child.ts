@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { type LogStreams, MESSAGES, ProtocolError } from '@owkit/runtime/core';
 import { LONGEST_TIMER_MS } from './action-code.js';
+import type { Launch } from './launch.js';
 import { PROXY_MESSAGES } from './messages.js';
 import { LineForwarder, LineReader } from './output.js';
 import { STREAM_GRACE_MS } from './per-activation-engine.js';
@@ -9,7 +10,7 @@ import { type ProcessTrees, preferForOomKill } from './process-tree.js';
 import { environmentProblem, meansNotRunnable, spawnFailure } from './spawn-check.js';
 
 export interface LoopChildOptions {
-  execPath: string;
+  launch: Launch;
   cwd: string;
   env: Record<string, string>;
   logs: LogStreams;
@@ -64,7 +65,11 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
     child = spawnWithResultPipe(options, env);
   } catch (error) {
     // Node refuses what it cannot pass on; its message would quote the value (a secret).
-    return unstartable(options, spawnFailure(options.execPath, error), meansNotRunnable(error));
+    return unstartable(
+      options,
+      spawnFailure(options.launch.execPath, error),
+      meansNotRunnable(error),
+    );
   }
   const { pid } = child;
   preferForOomKill(pid);
@@ -87,7 +92,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
       if (!starting) return;
       starting = false;
       clearTimeout(startupTimer);
-      logs.stderr.write(`${options.execPath} could not start: ${reason}\n`);
+      logs.stderr.write(`${options.launch.execPath} could not start: ${reason}\n`);
       killTree();
       reject(new ChildStartError(reason, notRunnable));
     };
@@ -110,7 +115,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
   const tooLarge = (stream: 'stdout' | 'stderr' | 'result') => () => {
     if (current === undefined) {
       logs.stderr.write(
-        `${options.execPath} wrote more than ${outputLimitBytes} bytes to ${stream}; stopped.\n`,
+        `${options.launch.execPath} wrote more than ${outputLimitBytes} bytes to ${stream}; stopped.\n`,
       );
     }
     stopActivation(new ProtocolError(502, PROXY_MESSAGES.outputTooLarge(stream, outputLimitBytes)));
@@ -125,7 +130,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
     }
     const activation = current;
     if (activation === undefined || activation.stoppedBecause !== undefined) {
-      logs.stderr.write(`${options.execPath} wrote a result nobody asked for; dropped.\n`);
+      logs.stderr.write(`${options.launch.execPath} wrote a result nobody asked for; dropped.\n`);
       return;
     }
     current = undefined;
@@ -160,8 +165,8 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
     if (!retiring && current?.stoppedBecause === undefined) {
       logs.stderr.write(
         signal === null
-          ? `${options.execPath} exited with code ${code}.\n`
-          : `${options.execPath} was killed by ${signal}.\n`,
+          ? `${options.launch.execPath} exited with code ${code}.\n`
+          : `${options.launch.execPath} was killed by ${signal}.\n`,
       );
     }
     // As in per-activation mode: kill what may hold the pipes, cut them only if that missed.
@@ -182,7 +187,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
       stdout.flush();
       stderr.flush();
       if (pid === undefined) {
-        failStart(spawnFailure(options.execPath, spawnError), meansNotRunnable(spawnError));
+        failStart(spawnFailure(options.launch.execPath, spawnError), meansNotRunnable(spawnError));
       } else failStart('it exited before it was ready');
       const activation = current;
       current = undefined;
@@ -228,7 +233,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
 }
 
 function spawnWithResultPipe(options: LoopChildOptions, env: Record<string, string>) {
-  return spawn(options.execPath, [], {
+  return spawn(options.launch.command, options.launch.args, {
     cwd: options.cwd,
     env,
     detached: true,
@@ -238,7 +243,7 @@ function spawnWithResultPipe(options: LoopChildOptions, env: Record<string, stri
 
 /** A child that never started: its cause is logged once, and every use reports it. */
 function unstartable(options: LoopChildOptions, reason: string, notRunnable: boolean): LoopChild {
-  options.logs.stderr.write(`${options.execPath} could not start: ${reason}.\n`);
+  options.logs.stderr.write(`${options.launch.execPath} could not start: ${reason}.\n`);
   const failure = new ChildStartError(reason, notRunnable);
   const ready = Promise.reject(failure);
   ready.catch(() => {});

@@ -10,6 +10,7 @@ import {
 } from '@owkit/runtime/core';
 import { LONGEST_TIMER_MS, prepareAction, timeLeft } from './action-code.js';
 import type { EngineOptions } from './engine-options.js';
+import { directLaunch } from './launch.js';
 import { ChildStartError, type LoopChild, startLoopChild } from './loop-child.js';
 import { PROXY_MESSAGES } from './messages.js';
 import { ProcessTrees } from './process-tree.js';
@@ -35,8 +36,8 @@ export interface LoopEngine extends ActionEngine {
  */
 export function createLoopEngine(options: LoopOptions): LoopEngine {
   const { logs, timeoutMs } = options;
-  /** Where /init put the executable: it moves under a read-only root. */
-  let execPath = options.execPath;
+  /** Where /init put the executable (it moves under a read-only root) and how to start it. */
+  let launch = directLaunch(options.execPath);
   const children: Array<LoopChild | undefined> = new Array(options.pool).fill(undefined);
   const idle: number[] = children.map((_, slot) => slot);
   /** Activations waiting for a free child, in arrival order. */
@@ -47,8 +48,8 @@ export function createLoopEngine(options: LoopOptions): LoopEngine {
   function spawnChild(): LoopChild {
     const env = { ...options.env, ...initEnv };
     return startLoopChild({
-      execPath,
-      cwd: dirname(execPath),
+      launch,
+      cwd: dirname(launch.execPath),
       env,
       logs,
       outputLimitBytes: options.outputLimitBytes,
@@ -104,7 +105,7 @@ export function createLoopEngine(options: LoopOptions): LoopEngine {
   return {
     prestart() {
       try {
-        accessSync(execPath, constants.X_OK);
+        accessSync(launch.execPath, constants.X_OK);
       } catch {
         // Nothing to run yet: the action arrives with /init.
         return;
@@ -114,7 +115,7 @@ export function createLoopEngine(options: LoopOptions): LoopEngine {
 
     async init(request: InitRequest): Promise<void> {
       await stopAll();
-      execPath = await prepareAction(request, options.execPath, options.unzipLimits, logs);
+      launch = await prepareAction(request, options.execPath, options.unzipLimits, logs);
       initEnv = request.env;
       const started = children.map((_, slot) => childFor(slot));
       try {

@@ -9,6 +9,7 @@ import {
 } from '@owkit/runtime/core';
 import { LONGEST_TIMER_MS, prepareAction, timeLeft } from './action-code.js';
 import type { EngineOptions } from './engine-options.js';
+import { directLaunch } from './launch.js';
 import { PROXY_MESSAGES } from './messages.js';
 import { LastLineCapture, LineForwarder } from './output.js';
 import { ProcessTrees, preferForOomKill } from './process-tree.js';
@@ -36,9 +37,9 @@ type Outcome =
  */
 export function createPerActivationEngine(options: PerActivationOptions): ActionEngine {
   const { logs, outputLimitBytes, timeoutMs } = options;
-  /** Where /init put the executable: it moves under a read-only root. */
-  let execPath = options.execPath;
-  let cwd = dirname(execPath);
+  /** Where /init put the executable (it moves under a read-only root) and how to start it. */
+  let launch = directLaunch(options.execPath);
+  let cwd = dirname(launch.execPath);
   const graceMs = options.streamGraceMs ?? STREAM_GRACE_MS;
   const running = new Set<Promise<Outcome>>();
   /** Each running child's pid (when it has one) by its tree tag. */
@@ -58,7 +59,7 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
       let child: ChildProcessWithoutNullStreams;
       try {
         const argv = params.length <= MAX_ARGUMENT_BYTES ? [params.toString('utf8')] : [];
-        child = spawn(execPath, argv, {
+        child = spawn(launch.command, [...launch.args, ...argv], {
           cwd,
           env: taggedEnv,
           detached: true,
@@ -66,7 +67,7 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
         });
       } catch (error) {
         // Node refuses what it cannot pass on; its message would quote the value (a secret).
-        resolve({ kind: 'not-started', reason: spawnFailure(execPath, error) });
+        resolve({ kind: 'not-started', reason: spawnFailure(launch.execPath, error) });
         return;
       }
       const { pid } = child;
@@ -124,7 +125,7 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
         processTrees.kill(pid, tag);
         trees.delete(tag);
         if (pid === undefined || (spawnError !== undefined && child.exitCode === null)) {
-          resolve({ kind: 'not-started', reason: spawnFailure(execPath, spawnError) });
+          resolve({ kind: 'not-started', reason: spawnFailure(launch.execPath, spawnError) });
           return;
         }
         const resultLine = stdout.finish();
@@ -141,8 +142,8 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
 
   return {
     async init(request: InitRequest): Promise<void> {
-      execPath = await prepareAction(request, options.execPath, options.unzipLimits, logs);
-      cwd = dirname(execPath);
+      launch = await prepareAction(request, options.execPath, options.unzipLimits, logs);
+      cwd = dirname(launch.execPath);
       initEnv = request.env;
     },
 

@@ -1,6 +1,18 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { MESSAGES } from '@owkit/runtime/core';
 import { initBody, request, runBody } from '@owkit/runtime/testing';
-import { countSentinels, describeWithDocker, imageBytes, startContainer } from '@owkit/testkit';
+import {
+  countSentinels,
+  describeWithDocker,
+  imageBytes,
+  type RunningContainer,
+  startContainer,
+} from '@owkit/testkit';
+import { execa } from 'execa';
+import { zipSync } from 'fflate';
 import { expect, it } from 'vitest';
+import { zerosBomb } from './zip-bomb.js';
 
 const STUB_ANSWER = { error: 'This is a stub action. Replace it with custom logic.' };
 /** What the proxy adds to owkit/node-base: bundle, tini, busybox and the stub. */
@@ -61,4 +73,95 @@ describeWithDocker('owkit/sdk-proxy images', () => {
       await container.remove();
     }
   });
+
+  /** Answers in either mode with the size of the file beside it, so /run proves the unpack. */
+  const SIZE_ACTION = `#!/bin/sh
+answer() { echo "{\\"bytes\\":$(wc -c < random.bin),\\"cwd\\":\\"$(pwd)\\"}"; }
+if [ "$OWKIT_MODE" = loop ]; then
+  while read -r _request; do answer >&3; done
+else
+  answer
+fi
+`;
+  const zipInit = (zip: Uint8Array) => ({
+    value: { name: 'zip', main: 'main', binary: true, code: Buffer.from(zip).toString('base64') },
+  });
+
+  /** cgroup v1's high-water mark of the container's memory (page cache included). */
+  async function peakMemoryMiB(container: RunningContainer): Promise<string> {
+    const path = `/sys/fs/cgroup/memory/docker/${container.id}/memory.max_usage_in_bytes`;
+    const bytes = await readFile(path, 'utf8').catch(() => undefined);
+    return bytes === undefined
+      ? 'unknown (no cgroup v1 file)'
+      : `${(Number(bytes) / 2 ** 20).toFixed(1)} MiB`;
+  }
+
+  it.each(['owkit/sdk-proxy:latest', 'owkit/sdk-proxy:loop'])(
+    '%s initialises a 48 MB incompressible zip under 256 MB, then runs it',
+    async (image) => {
+      const zip = zipSync({
+        exec: [Buffer.from(SIZE_ACTION), { level: 0, os: 3, attrs: (0o100755 << 16) >>> 0 }],
+        'random.bin': [randomBytes(47_900_000), { level: 0 }],
+      });
+      expect(zip.length).toBeGreaterThan(47_900_000);
+      const container = await startContainer(image);
+      try {
+        const init = await request(container.url, '/init', zipInit(zip));
+        expect(init.status).toBe(200);
+        const run = await request(container.url, '/run', runBody({}));
+        expect(run.json).toEqual({ bytes: 47_900_000, cwd: '/action' });
+        console.log(
+          `${image}: 48 MB zip /init + /run, peak container memory ${await peakMemoryMiB(container)}`,
+        );
+      } finally {
+        await container.remove();
+      }
+    },
+    120_000,
+  );
+
+  it.each(['owkit/sdk-proxy:latest', 'owkit/sdk-proxy:loop'])(
+    '%s unpacks code under /tmp with a read-only root',
+    async (image) => {
+      const container = await startContainer(image, {
+        extraArgs: ['--read-only', '--tmpfs', '/tmp'],
+      });
+      try {
+        const zip = zipSync({
+          exec: [Buffer.from(SIZE_ACTION), { os: 3, attrs: (0o100755 << 16) >>> 0 }],
+          'random.bin': Buffer.alloc(1000, 7),
+        });
+        expect((await request(container.url, '/init', zipInit(zip))).status).toBe(200);
+        const run = await request(container.url, '/run', runBody({}));
+        expect(run.json).toMatchObject({
+          bytes: 1000,
+          cwd: expect.stringMatching(/^\/tmp\/owkit-action-/),
+        });
+        expect((await container.logs()).stdout).toMatch(/\/action is not writable \(EROFS\)/);
+      } finally {
+        await container.remove();
+      }
+    },
+  );
+
+  it('answers a zip bomb 502 within seconds, leaving nothing behind', async () => {
+    const bomb = await zerosBomb('exec', 1024 ** 3);
+    const container = await startContainer('owkit/sdk-proxy:latest');
+    try {
+      const started = performance.now();
+      const init = await request(container.url, '/init', zipInit(bomb));
+      const answerMs = performance.now() - started;
+      expect(init.status).toBe(502);
+      expect(init.json).toEqual({ error: MESSAGES.binaryFailed });
+      expect(answerMs).toBeLessThan(5000);
+      const listing = await execa('docker', ['exec', container.id, 'ls', '-A', '/action', '/tmp']);
+      expect(listing.stdout.split(/\s+/).filter((name) => name.startsWith('.owkit'))).toEqual([]);
+      expect((await container.logs()).stdout).toMatch(/--unzip-max-bytes/);
+      console.log(
+        `zip bomb (1 GiB of zeros, ${bomb.length} bytes zipped): 502 in ${answerMs.toFixed(0)} ms`,
+      );
+    } finally {
+      await container.remove();
+    }
+  }, 60_000);
 });
