@@ -1,3 +1,4 @@
+import { invokerLimitArgs } from '@owkit/testkit/invoker-limits';
 import { execa } from 'execa';
 import { BenchError } from './errors.js';
 
@@ -52,9 +53,13 @@ export class DockerCli {
     return { id: facts.Id, sizeBytes: facts.Size, layerDiffIds: facts.RootFS?.Layers ?? [] };
   }
 
-  /** `docker run -d` on the host network; resolves with the container id once the CLI returns. */
+  /**
+   * `docker run -d` on the host network under the invoker's limits; resolves with the container
+   * id once the CLI returns.
+   */
   async runDetached(image: string, options: RunOptions): Promise<string> {
     const args = ['run', '--detach', '--network', 'host', '--label', BENCH_LABEL];
+    args.push(...invokerLimitArgs());
     args.push('--env', `PORT=${options.port}`);
     for (const [name, value] of Object.entries(options.env ?? {})) {
       args.push('--env', `${name}=${value}`);

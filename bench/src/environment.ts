@@ -1,4 +1,5 @@
 import { cpus, release, totalmem } from 'node:os';
+import { invokerLimitArgs } from '@owkit/testkit/invoker-limits';
 import { execa } from 'execa';
 import type { DockerCli } from './docker.js';
 import { NODE_BASE_IMAGE } from './images.js';
@@ -52,6 +53,7 @@ export async function readEnvironment(
           .run([
             'run',
             '--rm',
+            ...invokerLimitArgs(),
             '--network',
             'none',
             '--entrypoint',

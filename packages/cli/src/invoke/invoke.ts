@@ -1,5 +1,6 @@
 import type { Agent } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import { invokerLimitArgs } from '@owkit/testkit/invoker-limits';
 import type { Progress } from '../build.js';
 import { CliError } from '../errors.js';
 import { type Exchange, initBody, keepAliveAgent, post, runBody, succeeded } from './activation.js';
@@ -78,12 +79,7 @@ export async function invoke(
     runner = processAction(local.command, local.args, local.cwd);
   } else {
     await ensureImage(root, target, options.build, progress, signal);
-    runner = containerAction(target.image, [
-      '--memory',
-      `${options.memory}m`,
-      '--memory-swap',
-      `${options.memory}m`,
-    ]);
+    runner = containerAction(target.image, invokerLimitArgs(options.memory));
   }
 
   const port = options.port === 0 ? await freePort() : options.port;

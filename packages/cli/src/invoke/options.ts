@@ -51,7 +51,7 @@ export const invokeOptionSpecs = {
     flag: 'memory',
     default: 256,
     description:
-      "The container's memory limit in MB, as the action's `--memory` (`docker run --memory`).",
+      "The container's memory limit in MB, as the action's `--memory` (`docker run --memory`, no swap); the invoker's other limits always apply.",
     parse: integerIn(128, 2_048),
   },
   build: flag(
