@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -89,23 +88,8 @@ func parseDeadline(text string) time.Time {
 	return time.UnixMilli(int64(ms))
 }
 
-// activationVars turns the top-level keys of a /run body, except "value", into __OW_<KEY>
-// variables: strings as they are, numbers and booleans as text, anything else skipped.
-func activationVars(body map[string]json.RawMessage) map[string]string {
-	vars := make(map[string]string, len(body))
-	for key, raw := range body {
-		if key == "value" || !isScalarContext(raw) {
-			continue
-		}
-		text, err := envText(raw)
-		if err != nil {
-			continue
-		}
-		vars["__OW_"+strings.ToUpper(key)] = text
-	}
-	return vars
-}
-
+// isScalarContext says whether a top-level key of a /run body becomes an __OW_<KEY> variable:
+// strings, numbers and booleans do; null, objects and arrays are skipped.
 func isScalarContext(raw json.RawMessage) bool {
 	if len(raw) == 0 {
 		return false

@@ -62,15 +62,24 @@ func printLine(stdout, stderr *LineWriter, line []byte) {
 }
 
 // blackboxParams reads the params; nothing at all (a binary run by hand with no input) means
-// {}.
+// {}. Stdin is read into one buffer that doubles as it fills (see readLimited), up to the
+// protocol's body limit.
 func blackboxParams(args []string, stdin io.Reader) (json.RawMessage, error) {
 	var input []byte
 	if len(args) > 0 {
 		input = []byte(args[0])
 	} else {
 		var err error
-		if input, err = io.ReadAll(stdin); err != nil {
+		input, err = readLimited(stdin, -1, DefaultBodyLimitBytes)
+		if errors.Is(err, errBodyTooLarge) {
+			return nil, fmt.Errorf("the params on stdin are larger than %d bytes", DefaultBodyLimitBytes)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("cannot read the params from stdin: %w", err)
+		}
+		if len(input) >= largeInput {
+			// Only now is memory worth a look: a small activation skips the cgroup files.
+			applyMemoryLimit(childMemoryFraction)
 		}
 	}
 	input = bytes.TrimSpace(input)
@@ -84,3 +93,6 @@ func blackboxParams(args []string, stdin io.Reader) (json.RawMessage, error) {
 	}
 	return input, nil
 }
+
+// largeInput is the params size from which a blackbox child sets its soft memory limit.
+const largeInput = 1 << 20

@@ -45,18 +45,31 @@ func (w *LineWriter) WriteSentinel() error {
 
 var sentinel = []byte(Sentinel)
 
-// writeLine writes line and a newline in one write, starting a new line first if the last
-// write left one unfinished.
+// writeLine writes line and a newline, starting a new line first if the last write left one
+// unfinished. A short line goes out in one write; a long one is not copied to frame it.
 func (w *LineWriter) writeLine(line []byte) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	midLine := w.midLine
+	w.midLine = false
+	if len(line) >= 64<<10 {
+		if midLine {
+			if _, err := w.out.Write(newline); err != nil {
+				return err
+			}
+		}
+		if _, err := w.out.Write(line); err != nil {
+			return err
+		}
+		_, err := w.out.Write(newline)
+		return err
+	}
 	framed := make([]byte, 0, len(line)+2)
-	if w.midLine {
+	if midLine {
 		framed = append(framed, '\n')
 	}
 	framed = append(framed, line...)
 	framed = append(framed, '\n')
 	_, err := w.out.Write(framed)
-	w.midLine = false
 	return err
 }

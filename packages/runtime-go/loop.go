@@ -22,6 +22,7 @@ func ServeLoop(handler Handler) {
 		fmt.Fprintf(Stderr, "owkit: file descriptor 3 is not open (%v): this binary runs under an actionloop proxy\n", err)
 		os.Exit(1)
 	}
+	applyMemoryLimit(childMemoryFraction)
 	err := func() error {
 		if os.Getenv("__OW_WAIT_FOR_ACK") != "" {
 			if _, err := results.Write([]byte("{\"ok\":true}\n")); err != nil {
@@ -39,27 +40,99 @@ func ServeLoop(handler Handler) {
 // RunLoop serves activations one line at a time: it reads a /run body per line from in, sets
 // the activation's __OW_* variables, calls the handler and writes the result as one compact
 // JSON line to results: the result itself (scalars too, for the proxy to reject), {} for nil,
-// or {"error": …} for an error. It returns nil when in ends.
+// or {"error": …} for an error. Lines may be as long as a 64 MiB body and a little more
+// (loopLineLimit); a longer one is dropped and answered {"error":"Request body too large."}.
+// It returns nil when in ends.
 func RunLoop(ctx context.Context, handler Handler, in io.Reader, results io.Writer, stderr io.Writer) error {
-	// ReadBytes has no line-length cap, unlike bufio.Scanner: params can be megabytes.
 	reader := bufio.NewReaderSize(in, 64<<10)
 	env := &processEnv{}
 	for {
-		line, readErr := reader.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			answer := runLine(ctx, handler, line, env, stderr)
-			if _, err := results.Write(append(answer, '\n')); err != nil {
+		line, readErr := readLine(reader, loopLineLimit)
+		var answer []byte
+		switch {
+		case errors.Is(readErr, errBodyTooLarge):
+			fmt.Fprintf(stderr, "owkit: rejected an activation: its line is longer than %d bytes\n", loopLineLimit)
+			answer = bodyTooLargeBody
+		case len(bytes.TrimSpace(line)) > 0:
+			answer = runLine(ctx, handler, line, env, stderr)
+		}
+		if answer != nil {
+			if err := writeResultLine(results, answer); err != nil {
 				return fmt.Errorf("cannot write a result: %w", err)
 			}
 		}
 		if errors.Is(readErr, io.EOF) {
 			return nil
 		}
-		if readErr != nil {
+		if readErr != nil && !errors.Is(readErr, errBodyTooLarge) {
 			return fmt.Errorf("cannot read an activation: %w", readErr)
 		}
 	}
 }
+
+// loopLineLimit is the longest activation line a loop child takes: a body of the protocol's
+// limit, plus room for anything the proxy adds around it.
+const loopLineLimit = DefaultBodyLimitBytes + 64<<10
+
+// readLine reads one line (its newline dropped) into a buffer that doubles as the line arrives,
+// so a long line costs its own size plus the buffer it outgrew, once; bufio.Reader.ReadBytes
+// would keep every piece and then join them (twice the line). A line past limit is read to its
+// end and dropped: errBodyTooLarge. At the end of input the error is io.EOF, with any last
+// unterminated line.
+func readLine(reader *bufio.Reader, limit int) ([]byte, error) {
+	var line []byte
+	tooLong := false
+	for {
+		piece, err := reader.ReadSlice('\n')
+		if err == nil {
+			piece = piece[:len(piece)-1] // the newline
+		}
+		if !tooLong {
+			if len(line)+len(piece) > limit {
+				tooLong, line = true, nil
+			} else {
+				line = appendDoubling(line, piece, limit)
+			}
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case tooLong && (err == nil || errors.Is(err, io.EOF)):
+			return nil, errBodyTooLarge // the next call sees the end of input, if that is what came
+		case tooLong:
+			return nil, err
+		default:
+			return line, err
+		}
+	}
+}
+
+// appendDoubling appends piece to buf, doubling buf's capacity when it must grow (up to
+// limit), where append would grow a large slice by a quarter at a time, copying it each time.
+func appendDoubling(buf, piece []byte, limit int) []byte {
+	if need := len(buf) + len(piece); need > cap(buf) {
+		grown := make([]byte, len(buf), min(max(2*cap(buf), need), max(limit, need)))
+		copy(grown, buf)
+		buf = grown
+	}
+	return append(buf, piece...)
+}
+
+// writeResultLine writes a result and its newline; a large result is not copied to add the
+// newline.
+func writeResultLine(w io.Writer, result []byte) error {
+	if len(result) < 64<<10 {
+		_, err := w.Write(append(result[:len(result):len(result)], '\n'))
+		return err
+	}
+	if _, err := w.Write(result); err != nil {
+		return err
+	}
+	_, err := w.Write(newline)
+	return err
+}
+
+var newline = []byte{'\n'}
 
 func runLine(ctx context.Context, handler Handler, line []byte, env *processEnv, stderr io.Writer) []byte {
 	request, err := parseRunBody(line)
@@ -67,11 +140,10 @@ func runLine(ctx context.Context, handler Handler, line []byte, env *processEnv,
 		fmt.Fprintf(stderr, "owkit: rejected an activation: %v\n", err)
 		return errorBody(err.Error())
 	}
-	vars := activationVars(request)
-	env.apply(vars, stderr)
-	activationCtx, cancel := activationContext(ctx, activationFromEnv(vars))
+	env.apply(request.vars, stderr)
+	activationCtx, cancel := activationContext(ctx, activationFromEnv(request.vars))
 	defer cancel()
-	result, err := callHandler(activationCtx, handler, paramsOf(request), stderr)
+	result, err := callHandler(activationCtx, handler, request.params(), stderr)
 	answer, _ := lineResult(result, err, stderr)
 	return answer
 }

@@ -41,13 +41,26 @@ var emptyObject = []byte("{}")
 
 // resultJSON is the result as the platform receives it: the error object for a failed
 // activation, {} for nil, the encoded value otherwise (scalars included: the caller decides
-// what they mean).
-func resultJSON(result any, err error) ([]byte, error) {
+// what they mean). Encoding runs the result's own MarshalJSON and the error's Error methods:
+// a panic there is an encoding failure, not a crash.
+func resultJSON(result any, err error) (body []byte, encodeErr error) {
+	defer func() {
+		if recovered := recover(); recovered != nil {
+			body, encodeErr = nil, fmt.Errorf("panic: %v", recovered)
+		}
+	}()
 	if err != nil {
 		return errorBody(err.Error()), nil
 	}
-	if result == nil {
+	switch result := result.(type) {
+	case nil:
 		return emptyObject, nil
+	case json.RawMessage:
+		// encoding/json would only compact it, into a copy: a large result already compact
+		// (reverse-string's 64 MiB answer) is answered as it is.
+		if isCanonicalJSON(result) {
+			return result, nil
+		}
 	}
 	return encodeJSON(result)
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -61,6 +62,7 @@ func firstNonEmpty(values ...string) string {
 func Serve(handler Handler) {
 	options, err := ParseOptions(os.Args[1:], os.Getenv)
 	if err == nil {
+		applyMemoryLimit(nativeMemoryFraction)
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 		err = ListenAndServe(ctx, handler, options)
 		stop()
@@ -92,11 +94,16 @@ func (s *Server) Serve(ctx context.Context, listener net.Listener) error {
 }
 
 func (s *Server) serve(ctx context.Context, listener net.Listener, grace time.Duration) error {
+	timeouts := s.options.Timeouts
+	fresh := &freshConns{conns: map[net.Conn]struct{}{}}
 	server := &http.Server{
 		Handler: s,
-		// Only the headers are timed: the platform enforces the action's time limit, so a
-		// slow body or a long activation is never cut short here.
-		ReadHeaderTimeout: time.Minute,
+		// The head and the idle wait are timed by net/http; a body's progress by the handler
+		// (BodyIdle). No ReadTimeout or WriteTimeout: they would cover the activation, whose
+		// time limit is the platform's.
+		ReadHeaderTimeout: timeouts.Head,
+		IdleTimeout:       timeouts.Idle,
+		ConnState:         fresh.track,
 	}
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(listener) }()
@@ -107,7 +114,12 @@ func (s *Server) serve(ctx context.Context, listener net.Listener, grace time.Du
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
+	// Shutdown closes idle keep-alive connections at once and each busy one as soon as its
+	// answer is out, but waits 5 s for a connection that has not sent a byte yet: close those
+	// now, nothing is in flight on them.
+	stopClosing := fresh.closeWhile(shutdownCtx)
 	err := server.Shutdown(shutdownCtx)
+	stopClosing()
 	if errors.Is(err, context.DeadlineExceeded) {
 		fmt.Fprintf(s.options.Stderr, "owkit: activations still running after %v; closing their connections\n", grace)
 		err = server.Close()
@@ -116,4 +128,47 @@ func (s *Server) serve(ctx context.Context, listener net.Listener, grace time.Du
 		err = serveErr
 	}
 	return err
+}
+
+// freshConns tracks the connections that have not yet read a byte of a request.
+type freshConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (f *freshConns) track(conn net.Conn, state http.ConnState) {
+	switch state {
+	case http.StateNew:
+		f.mu.Lock()
+		f.conns[conn] = struct{}{}
+		f.mu.Unlock()
+	case http.StateActive, http.StateHijacked, http.StateClosed:
+		f.mu.Lock()
+		delete(f.conns, conn)
+		f.mu.Unlock()
+	}
+}
+
+// closeWhile closes fresh connections now and every 50 ms (one may be accepted just before the
+// listener closes) until ctx is done or the returned function is called.
+func (f *freshConns) closeWhile(ctx context.Context) (stop func()) {
+	ctx, stop = context.WithCancel(ctx)
+	go func() {
+		ticker := time.NewTicker(50 * time.Millisecond)
+		defer ticker.Stop()
+		for {
+			f.mu.Lock()
+			for conn := range f.conns {
+				conn.Close()
+				delete(f.conns, conn)
+			}
+			f.mu.Unlock()
+			select {
+			case <-ctx.Done():
+				return
+			case <-ticker.C:
+			}
+		}
+	}()
+	return stop
 }

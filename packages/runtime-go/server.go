@@ -1,15 +1,16 @@
 package owkit
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -21,6 +22,8 @@ type Options struct {
 	Port int
 	// BodyLimitBytes is the largest request body accepted, inclusive; 64 MiB by default.
 	BodyLimitBytes int64
+	// Timeouts are the connection rules; each zero field means its default (DefaultTimeouts).
+	Timeouts Timeouts
 	// Init runs once, at the first /init, after its env has been applied. An error answers
 	// 502 and lets /init be tried again.
 	Init func() error
@@ -43,6 +46,7 @@ func NewServer(handler Handler, options Options) *Server {
 	if options.BodyLimitBytes <= 0 {
 		options.BodyLimitBytes = DefaultBodyLimitBytes
 	}
+	options.Timeouts = options.Timeouts.withDefaults()
 	if options.Stdout == nil {
 		options.Stdout = Stdout
 	}
@@ -53,13 +57,14 @@ func NewServer(handler Handler, options Options) *Server {
 }
 
 var (
-	notFoundBody         = errorBody(msgNotFound)
-	methodNotAllowedBody = errorBody(msgMethodNotAllowed)
-	bodyTooLargeBody     = errorBody(msgBodyTooLarge)
-	invalidJSONBody      = errorBody(msgInvalidJSON)
-	reinitBody           = errorBody(msgReinit)
-	notDictionaryArgBody = errorBody(msgNotDictionaryArg)
-	initOKBody           = []byte(`{"ok":true}`)
+	notFoundBody            = errorBody(msgNotFound)
+	methodNotAllowedBody    = errorBody(msgMethodNotAllowed)
+	bodyTooLargeBody        = errorBody(msgBodyTooLarge)
+	invalidJSONBody         = errorBody(msgInvalidJSON)
+	reinitBody              = errorBody(msgReinit)
+	notDictionaryArgBody    = errorBody(msgNotDictionaryArg)
+	notDictionaryResultBody = errorBody(msgNotDictionaryResult)
+	initOKBody              = []byte(`{"ok":true}`)
 )
 
 // ServeHTTP routes by hand rather than through http.ServeMux: the mux answers unknown paths,
@@ -67,32 +72,36 @@ var (
 // must be JSON.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := r.URL.Path
+	controller := http.NewResponseController(w)
 	if route != "/init" && route != "/run" {
-		s.drain(r)
+		s.discard(r, controller)
 		reply(w, http.StatusNotFound, notFoundBody)
 		return
 	}
 	if r.Method != http.MethodPost {
-		s.drain(r)
+		s.discard(r, controller)
 		reply(w, http.StatusMethodNotAllowed, methodNotAllowedBody)
 		return
 	}
-	body, tooLarge, err := readBody(r, s.options.BodyLimitBytes)
+	body, err := s.readBody(r, controller)
+	if errors.Is(err, errBodyTooLarge) {
+		if route == "/run" {
+			s.writeSentinels()
+		}
+		s.refuseOversize(w, r, controller)
+		return
+	}
 	if err != nil {
-		// The client went away mid-body: nobody is left to answer.
+		// The client went away or stopped sending mid-body: close the connection, nobody is
+		// left to answer.
 		panic(http.ErrAbortHandler)
 	}
 	var status int
 	var answer []byte
-	switch {
-	case tooLarge:
-		status, answer = http.StatusRequestEntityTooLarge, bodyTooLargeBody
-	case route == "/init":
+	if route == "/init" {
 		status, answer = s.init(body)
-	default:
-		status, answer = s.run(r, body)
-	}
-	if route == "/run" {
+	} else {
+		status, answer = s.safeRun(r, body)
 		// Every POST /run ends its logs, whatever the outcome, before the answer leaves: the
 		// invoker collects logs up to the sentinels once it has the answer.
 		s.writeSentinels()
@@ -100,18 +109,74 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reply(w, status, answer)
 }
 
-// drain reads and drops the body of a request answered without it (up to the body limit), so
-// net/http keeps the connection and the client gets the answer instead of a reset mid-upload.
-func (s *Server) drain(r *http.Request) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, s.options.BodyLimitBytes+1)) // a read error means the client is gone
+// readBody reads the request body under the BodyIdle rule, never past the limit.
+func (s *Server) readBody(r *http.Request, controller *http.ResponseController) ([]byte, error) {
+	if r.ContentLength > s.options.BodyLimitBytes {
+		return nil, errBodyTooLarge // answered before a byte of it is read
+	}
+	body := &progressReader{body: r.Body, controller: controller, idle: s.options.Timeouts.BodyIdle}
+	read, err := readLimited(body, r.ContentLength, s.options.BodyLimitBytes)
+	if err == nil || errors.Is(err, errBodyTooLarge) {
+		// Disarmed only when the connection is kept: after a timeout, the expired deadline
+		// is what stops net/http from waiting for the rest of the body when it closes.
+		body.disarm()
+	}
+	return read, err
 }
 
+// discard reads and drops the body of a request answered without it (up to the body limit), so
+// net/http keeps the connection and the client gets the answer instead of a reset mid-upload.
+func (s *Server) discard(r *http.Request, controller *http.ResponseController) {
+	if r.ContentLength == 0 || r.ContentLength > s.options.BodyLimitBytes {
+		return // nothing to read, or too much: net/http closes the connection after the answer
+	}
+	body := &progressReader{body: r.Body, controller: controller, idle: s.options.Timeouts.BodyIdle}
+	if _, err := io.Copy(io.Discard, io.LimitReader(body, s.options.BodyLimitBytes+1)); err != nil {
+		panic(http.ErrAbortHandler) // the client is gone or stalled: close, the deadline kept
+	}
+	body.disarm()
+}
+
+// refuseOversize answers 413 at once, the rest of the body unread, then reads and drops what
+// the client keeps sending for a bounded time, so its upload is not reset before it reads the
+// answer; then the connection closes. A client that waits for "100 Continue" has sent nothing
+// and never will: it is answered and the connection closes.
+func (s *Server) refuseOversize(w http.ResponseWriter, r *http.Request, controller *http.ResponseController) {
+	waitsForContinue := r.Header.Get("Expect") != "" // net/http answers any other expectation itself
+	if !waitsForContinue {
+		// Without it net/http would consume the body before writing the answer.
+		_ = controller.EnableFullDuplex()
+	}
+	w.Header()["Connection"] = []string{"close"}
+	reply(w, http.StatusRequestEntityTooLarge, bodyTooLargeBody)
+	if waitsForContinue {
+		return
+	}
+	_ = controller.Flush()
+	drainFor(r.Body, controller, s.options.Timeouts.OversizeDrain, s.options.BodyLimitBytes)
+}
+
+var (
+	jsonContentType = []string{"application/json"}
+	smallLengths    = func() [][]string {
+		lengths := make([][]string, 256)
+		for n := range lengths {
+			lengths[n] = []string{strconv.Itoa(n)}
+		}
+		return lengths
+	}()
+)
+
 // reply sends a JSON body with an explicit length: the invoker reads a response without one
-// as no response at all.
+// as no response at all. net/http only reads header values, so shared ones save allocations.
 func reply(w http.ResponseWriter, status int, body []byte) {
 	header := w.Header()
-	header["Content-Type"] = []string{"application/json"}
-	header["Content-Length"] = []string{strconv.Itoa(len(body))}
+	header["Content-Type"] = jsonContentType
+	if len(body) < len(smallLengths) {
+		header["Content-Length"] = smallLengths[len(body)]
+	} else {
+		header["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // A write error means the client is gone; there is no one to tell.
 }
@@ -124,50 +189,6 @@ func (s *Server) writeSentinels() {
 		fmt.Fprintf(os.Stderr, "cannot write the sentinel to stderr: %v\n", err)
 	}
 }
-
-// readBody reads up to limit bytes. A larger body is drained, never kept, so the client can
-// finish sending and read the 413; a client that waits for "100 Continue" is answered at once.
-func readBody(r *http.Request, limit int64) (body []byte, tooLarge bool, err error) {
-	if r.ContentLength > limit {
-		if r.Header.Get("Expect") != "" {
-			return nil, true, nil
-		}
-		_, err = io.Copy(io.Discard, r.Body)
-		return nil, true, err
-	}
-	if r.ContentLength >= 0 {
-		body = make([]byte, r.ContentLength)
-		if _, err = io.ReadFull(r.Body, body); err != nil {
-			return nil, false, err
-		}
-		return body, false, nil
-	}
-	// A chunked body of unknown size is kept in fixed pieces, so refusing an oversize one never
-	// holds more than the limit, and an accepted one is copied once into a slice of its size.
-	var pieces [][]byte
-	var size int64
-	for {
-		piece := make([]byte, min(bodyPieceBytes, limit+1-size))
-		n, readErr := io.ReadFull(r.Body, piece)
-		size += int64(n)
-		pieces = append(pieces, piece[:n])
-		if size > limit {
-			pieces = nil
-			_, err = io.Copy(io.Discard, r.Body)
-			return nil, true, err
-		}
-		if readErr == io.EOF || readErr == io.ErrUnexpectedEOF {
-			break
-		}
-		if readErr != nil {
-			return nil, false, readErr
-		}
-	}
-	return bytes.Join(pieces, nil), false, nil
-}
-
-// bodyPieceBytes is the size of each piece a chunked body is read in.
-const bodyPieceBytes = 1 << 20
 
 func (s *Server) init(body []byte) (int, []byte) {
 	if !json.Valid(body) {
@@ -222,6 +243,19 @@ func (s *Server) applyInitEnv(body []byte) {
 	}
 }
 
+// safeRun is run with a last guard: a failure outside the action (none is expected: the
+// handler and the encoding of its result are guarded on their own) still gets the protocol's
+// answer and the sentinels, not a dropped connection.
+func (s *Server) safeRun(r *http.Request, body []byte) (status int, answer []byte) {
+	defer func() {
+		if recovered := recover(); recovered != nil {
+			fmt.Fprintf(s.options.Stderr, "owkit: the activation failed: %v\n\n%s", recovered, debug.Stack())
+			status, answer = http.StatusBadGateway, notDictionaryResultBody
+		}
+	}()
+	return s.run(r, body)
+}
+
 func (s *Server) run(r *http.Request, body []byte) (int, []byte) {
 	request, err := parseRunBody(body)
 	if errors.Is(err, errNotDictionaryArgument) {
@@ -230,40 +264,59 @@ func (s *Server) run(r *http.Request, body []byte) (int, []byte) {
 	if err != nil {
 		return http.StatusBadRequest, invalidJSONBody
 	}
-	vars := activationVars(request)
-	s.env.apply(vars, s.options.Stderr)
-	ctx, cancel := activationContext(r.Context(), activationFromEnv(vars))
+	s.env.apply(request.vars, s.options.Stderr)
+	ctx, cancel := activationContext(r.Context(), activationFromEnv(request.vars))
 	defer cancel()
-	result, err := callHandler(ctx, s.handler, paramsOf(request), s.options.Stderr)
+	result, err := callHandler(ctx, s.handler, request.params(), s.options.Stderr)
 	return httpResult(result, err, s.options.Stderr)
 }
 
 var errInvalidJSON = errors.New(msgInvalidJSON)
 
-// parseRunBody reads a /run body: an object whose "value", when present, is an object or an
-// array. Both the HTTP server and the loop child use it.
-func parseRunBody(body []byte) (map[string]json.RawMessage, error) {
-	trimmed := bytes.TrimLeft(body, " \t\r\n")
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		if json.Valid(trimmed) {
-			return nil, errNotDictionaryArgument
-		}
-		return nil, errInvalidJSON
-	}
-	var request map[string]json.RawMessage
-	if err := json.Unmarshal(trimmed, &request); err != nil {
-		return nil, errInvalidJSON
-	}
-	if value, present := request["value"]; present && !isDictionaryOrArray(value) {
-		return nil, errNotDictionaryArgument
-	}
-	return request, nil
+// runRequest is a /run body taken apart: its value (a slice of the body, not a copy) and its
+// other top-level keys as __OW_* variables.
+type runRequest struct {
+	value []byte // nil when the body has no "value"
+	vars  map[string]string
 }
 
-// paramsOf is the request's value; a missing one means {}.
-func paramsOf(request map[string]json.RawMessage) json.RawMessage {
-	if value, present := request["value"]; present {
-		return value
+// params is the request's value; a missing one means {}.
+func (request runRequest) params() json.RawMessage {
+	if request.value == nil {
+		return json.RawMessage(emptyObject)
 	}
-	return json.RawMessage(emptyObject)
+	return request.value
+}
+
+// parseRunBody reads a /run body: an object whose "value", when present, is an object or an
+// array. Both the HTTP server and the loop child use it. json.Valid decides what is JSON,
+// including its nesting bound (10,000 levels, encoding/json's own); a byte-order mark is not
+// JSON.
+func parseRunBody(body []byte) (runRequest, error) {
+	if !json.Valid(body) {
+		return runRequest{}, errInvalidJSON
+	}
+	request := runRequest{vars: make(map[string]string, 8)}
+	var valuePresent bool
+	err := eachMember(body, func(key string, raw []byte) {
+		if key == "value" {
+			request.value, valuePresent = raw, true
+			return
+		}
+		name := "__OW_" + strings.ToUpper(key)
+		if !isScalarContext(raw) {
+			delete(request.vars, name) // the last of duplicate keys wins, as in a decoded map
+			return
+		}
+		if text, err := envText(raw); err == nil {
+			request.vars[name] = text
+		}
+	})
+	if err != nil {
+		return runRequest{}, errNotDictionaryArgument // valid JSON, but not an object
+	}
+	if valuePresent && !isDictionaryOrArray(request.value) {
+		return runRequest{}, errNotDictionaryArgument
+	}
+	return request, nil
 }

@@ -1,9 +1,13 @@
 package reverse
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -57,12 +61,119 @@ func TestHandle(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || result != (Result{Reversed: c.want}) {
-				t.Fatalf("got %#v, %v; want %q", result, err, c.want)
+			want, _ := json.Marshal(Result{Reversed: c.want})
+			if raw, ok := result.(json.RawMessage); err != nil || !ok || string(raw) != string(want) {
+				t.Fatalf("got %#v, %v; want %s", result, err, want)
 			}
 		})
 	}
 	if ErrPayloadNotString.Error() != "payload must be a string" {
 		t.Errorf("message %q", ErrPayloadNotString)
+	}
+}
+
+// reference is the action as it was first written, through encoding/json and []rune: the
+// answer Handle must give byte for byte.
+func reference(t *testing.T, params string) string {
+	t.Helper()
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(params), &fields); err != nil {
+		t.Fatal(err)
+	}
+	var payload string
+	if err := json.Unmarshal(fields["payload"], &payload); err != nil {
+		t.Fatal(err)
+	}
+	runes := []rune(payload)
+	for i, j := 0, len(runes)-1; i < j; i, j = i+1, j-1 {
+		runes[i], runes[j] = runes[j], runes[i]
+	}
+	var out bytes.Buffer
+	encoder := json.NewEncoder(&out)
+	encoder.SetEscapeHTML(false)
+	if err := encoder.Encode(Result{Reversed: string(runes)}); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(out.String(), "\n")
+}
+
+func checkAgainstReference(t *testing.T, params string) {
+	t.Helper()
+	if !json.Valid([]byte(params)) {
+		return
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal([]byte(params), &fields) != nil || len(fields["payload"]) == 0 || fields["payload"][0] != '"' {
+		return
+	}
+	result, err := Handle(context.Background(), json.RawMessage(params))
+	if err != nil {
+		t.Fatalf("%q: %v", params, err)
+	}
+	if got, want := string(result.(json.RawMessage)), reference(t, params); got != want {
+		t.Fatalf("%q: got %q, want %q", params, got, want)
+	}
+}
+
+// Every piece of JSON string syntax, mixed at random: escapes of every kind, surrogate pairs
+// split and joined, lone surrogates, raw and escaped control characters, U+2028/U+2029, HTML
+// characters, multi-byte and invalid UTF-8.
+func TestHandleMatchesTheReferenceOnRandomPayloads(t *testing.T) {
+	pieces := []string{
+		"a", "Z", " ", "<", ">", "&", "/", `\/`, `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`,
+		`\u0000`, `\u001f`, `\u0041`, `\u00e9`, `\u2028`, `\u2029`, `\uFFFD`, `\uffff`,
+		`\ud83d`, `\ude00`, `\uD83D\uDE00`, `\ud800\u0041`, `\udbff\udfff`,
+		"é", "€", "😀", "\u2028", "\u2029", "\x7f", "\xff", "\xc3", "\xed\xa0\x80", "\xf0\x9f",
+		"\U0001F1EB\U0001F1F7", "e\u0301",
+	}
+	random := rand.New(rand.NewPCG(1, 2))
+	for range 5000 {
+		var payload strings.Builder
+		for range random.IntN(12) {
+			payload.WriteString(pieces[random.IntN(len(pieces))])
+		}
+		checkAgainstReference(t, `{"n":1,"payload":"`+payload.String()+`","x":"\""}`)
+	}
+}
+
+func FuzzHandleMatchesTheReference(f *testing.F) {
+	for _, seed := range []string{"", "abc", `\ud83d\ude00`, `\ud800`, "\xff", `\u2028<>&`, `\"\\\n`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, literal string) {
+		checkAgainstReference(t, `{"payload":"`+literal+`"}`)
+	})
+}
+
+func TestHandleTakesTheLastOfDuplicatePayloads(t *testing.T) {
+	result, err := Handle(context.Background(), json.RawMessage(`{"payload":1,"payload":"ab"}`))
+	if err != nil || string(result.(json.RawMessage)) != `{"reversed":"ba"}` {
+		t.Fatalf("got %v, %v", result, err)
+	}
+}
+
+// A payload of 64 MiB: the answer is one buffer of the answer's size, and nothing of the
+// payload's size is allocated besides it (no decoded string, no runes).
+func TestHandleAllocatesOnlyTheAnswerForALargePayload(t *testing.T) {
+	const size = 64 << 20
+	params := make([]byte, 0, size+20)
+	params = append(params, `{"payload":"`...)
+	for len(params) < size {
+		params = append(params, "hé€😀"...)
+	}
+	params = append(params, `"}`...)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	result, err := Handle(context.Background(), params)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := result.(json.RawMessage)
+	if len(raw) != len(params)+1 || !bytes.HasPrefix(raw, []byte(`{"reversed":"😀€éh`)) {
+		t.Fatalf("answer of %d bytes starting %q", len(raw), raw[:32])
+	}
+	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > uint64(len(raw))+64<<10 {
+		t.Errorf("%d bytes allocated for an answer of %d", allocated, len(raw))
 	}
 }
