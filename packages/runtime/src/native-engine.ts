@@ -1,4 +1,11 @@
-import { type ActionEngine, type Activation, messageOf, ProtocolError } from './core/index.js';
+import {
+  type ActionEngine,
+  type Activation,
+  LARGE_BODY_BYTES,
+  messageOf,
+  ProtocolError,
+  releaseMemory,
+} from './core/index.js';
 import type { Context, Handler, InitHook } from './handler.js';
 
 export interface NativeEngineOptions {
@@ -14,18 +21,30 @@ export function createNativeEngine<P>(
   options: NativeEngineOptions,
 ): ActionEngine {
   const env = options.env ?? detachedProcessEnv();
+  const realEnv = options.env === undefined ? realProcessEnv(env) : undefined;
   let activationKeys: string[] = [];
 
-  function applyActivationEnv(vars: Record<string, string>): void {
+  function applyActivationEnv(vars: Record<string, string>): string[] {
     for (const key of activationKeys) {
       if (!(key in vars)) delete env[key];
     }
     activationKeys = Object.keys(vars);
     Object.assign(env, vars);
+    return activationKeys;
+  }
+
+  /** Once its activation is over, its variables go (a 64 MiB one included), unless a later one set its own. */
+  function clearActivationEnv(keys: string[]): void {
+    if (keys !== activationKeys) return;
+    for (const key of keys) delete env[key];
+    activationKeys = [];
   }
 
   return {
     async init({ env: initEnv }) {
+      // Set once, so libc's setenv leaks nothing here; and it must be the real environment,
+      // which is where libc and Node look for TZ, LANG and the like.
+      if (realEnv !== undefined) Object.assign(realEnv, initEnv);
       Object.assign(env, initEnv);
       if (!options.init) return;
       try {
@@ -39,13 +58,20 @@ export function createNativeEngine<P>(
     },
 
     async run(activation) {
-      applyActivationEnv(activation.env);
+      const large = isLarge(activation);
+      // The request's bytes are still held by the calls that led here; once they have returned
+      // only the activation holds them, and takeParams can free them.
+      if (large) await Promise.resolve();
+      const keys = applyActivationEnv(activation.env);
       const deadline = new LazyDeadlineSignal(activation.deadline);
       try {
+        // No local for the params: a 64 MiB string in them can go once the handler lets it go.
         const result = await handler(
-          activation.params as P,
+          paramsOf(activation, large) as P,
           new ActivationContext(activation, deadline),
         );
+        // What the handler made on the way (and the params) goes before the answer is written.
+        if (large) releaseMemory();
         return result === undefined ? {} : result;
       } catch (error) {
         options.stderr.write(
@@ -54,26 +80,48 @@ export function createNativeEngine<P>(
         return { error: messageOf(error) };
       } finally {
         deadline.dispose();
+        clearActivationEnv(keys);
       }
     },
   };
 }
 
+/** In a call of its own: a suspended frame keeps every register, the value's bytes included. */
+function isLarge(activation: Activation): boolean {
+  return activation.value.length >= LARGE_BODY_BYTES;
+}
+
+/** The params; when large, the text they were parsed from is freed first. */
+function paramsOf(activation: Activation, large: boolean): unknown {
+  const params = activation.takeParams();
+  if (large) releaseMemory();
+  return params;
+}
+
 const detached = Symbol.for('owkit.detachedProcessEnv');
+const real = Symbol.for('owkit.realProcessEnv');
+type DetachedEnv = NodeJS.ProcessEnv & { [detached]?: true; [real]?: NodeJS.ProcessEnv };
 
 /**
  * Swaps process.env for a plain copy, once. Node's process.env writes go to glibc's setenv, which
  * never frees a replaced value: with a fresh activation id per request, memory grows with every
  * activation, and each write costs a libc call. JavaScript code reads the copy as before, and
- * child processes get it as their environment.
+ * child processes get it as their environment. Only per-activation variables live in the copy
+ * alone; `/init` env goes to the real environment too (see realProcessEnv).
  */
 function detachedProcessEnv(): NodeJS.ProcessEnv {
-  const current = process.env as NodeJS.ProcessEnv & { [detached]?: true };
+  const current = process.env as DetachedEnv;
   if (current[detached]) return current;
-  const copy: NodeJS.ProcessEnv = { ...current };
+  const copy: DetachedEnv = { ...current };
   Object.defineProperty(copy, detached, { value: true });
+  Object.defineProperty(copy, real, { value: current });
   process.env = copy;
   return copy;
+}
+
+/** The environment libc sees, behind a copy made by detachedProcessEnv. */
+function realProcessEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv | undefined {
+  return (env as DetachedEnv)[real];
 }
 
 /**

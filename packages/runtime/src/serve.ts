@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { closeGracefully, createHttpServer, onTerminationSignal } from './core/index.js';
 import type { Handler } from './handler.js';
 import { parseOptions, type RuntimeOptions } from './options.js';
-import { createApp, type ServerOptions } from './server.js';
+import { createApp, httpOptionsOf, type ServerOptions } from './server.js';
 
 export interface ServeOptions extends ServerOptions, Partial<RuntimeOptions> {}
 
@@ -16,10 +16,7 @@ export async function serve<P>(handler: Handler<P>, options: ServeOptions = {}):
   const port = options.port ?? fromEnvironment.port;
   const host = options.host ?? fromEnvironment.host;
   const app = createApp(handler, options);
-  const server = createHttpServer(
-    app,
-    options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes },
-  );
+  const server = createHttpServer(app, httpOptionsOf(options));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

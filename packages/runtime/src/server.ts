@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import {
   createHttpServer,
   createProtocolApp,
+  type HttpOptions,
+  type HttpTimeouts,
   type LogStreams,
   type ProtocolApp,
   trackLineEnds,
@@ -18,6 +20,16 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Largest accepted request body, inclusive; 64 MiB by default. */
   bodyLimitBytes?: number;
+  /** Connection timeouts (head, body pauses, idle keep-alive); the protocol's by default. */
+  timeouts?: Partial<HttpTimeouts>;
+}
+
+/** The HTTP side of the options. */
+export function httpOptionsOf(options: ServerOptions): HttpOptions {
+  return {
+    ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
+    ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
+  };
 }
 
 /** The protocol app for a handler, without a socket: what the in-process tests drive. */
@@ -35,7 +47,5 @@ export function createApp<P>(handler: Handler<P>, options: ServerOptions = {}): 
 
 /** An unstarted `node:http` server that serves the handler over `/init` and `/run`. */
 export function createServer<P>(handler: Handler<P>, options: ServerOptions = {}): Server {
-  const httpOptions =
-    options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes };
-  return createHttpServer(createApp(handler, options), httpOptions);
+  return createHttpServer(createApp(handler, options), httpOptionsOf(options));
 }

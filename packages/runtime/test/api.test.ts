@@ -31,7 +31,9 @@ describe('public API', () => {
       [
         "Activation",
         "DEFAULT_BODY_LIMIT_BYTES",
+        "DEFAULT_TIMEOUTS",
         "JSON_KIND",
+        "LARGE_BODY_BYTES",
         "MAX_JSON_DEPTH",
         "MESSAGES",
         "OptionsError",
@@ -56,6 +58,7 @@ describe('public API', () => {
         "parseDeadline",
         "parseOptionValues",
         "port",
+        "releaseMemory",
         "scanJson",
         "send",
         "toJson",

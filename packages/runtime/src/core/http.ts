@@ -1,13 +1,43 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
 import { messageOf } from './errors.js';
 import { errorBody } from './json.js';
-import { DEFAULT_BODY_LIMIT_BYTES } from './messages.js';
+import { LARGE_BODY_BYTES, releaseMemory } from './memory.js';
+import { DEFAULT_BODY_LIMIT_BYTES, MESSAGES } from './messages.js';
 import type { ProtocolApp } from './protocol.js';
+
+/** Connection timeouts (protocol §1.1). None of them ever cuts an activation that is running. */
+export const DEFAULT_TIMEOUTS = {
+  /** From a request's first byte (or the connection) to the end of its head. */
+  headersMs: 60_000,
+  /** Longest pause between two pieces of a body that has started. */
+  bodyIdleMs: 60_000,
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: 65_000,
+  /** After a 413, how long the rest of the body is read and dropped before the connection closes. */
+  drainMs: 2_000,
+} as const;
+
+export type HttpTimeouts = { [K in keyof typeof DEFAULT_TIMEOUTS]: number };
 
 export interface HttpOptions {
   /** Largest accepted request body, inclusive. */
   bodyLimitBytes?: number;
+  /** Connection timeouts, for tests; the protocol's values by default. */
+  timeouts?: Partial<HttpTimeouts>;
 }
+
+/** After a refused body, at most this much more is read (and dropped) before closing. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** Node keeps an idle connection this much longer than `keepAliveTimeout` (its own margin). */
+const NODE_KEEP_ALIVE_MARGIN_MS = 1_000;
 
 /**
  * An unstarted HTTP server for a protocol app. Every answer is JSON with an explicit
@@ -15,77 +45,197 @@ export interface HttpOptions {
  */
 export function createHttpServer(app: ProtocolApp, options: HttpOptions = {}): Server {
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const timeouts: HttpTimeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const inFlight = new WeakMap<Duplex, ServerResponse>();
   const server = createServer(
-    // The platform enforces the action's time limit; the server must never cut a request short.
-    { requestTimeout: 0, keepAliveTimeout: 65_000, noDelay: true },
+    {
+      // The platform enforces the action's time limit: no timeout may cut a request being
+      // served. Node's requestTimeout: 0 would also switch the head's timeout off, so that one is
+      // set on its own, and checked every second rather than every 30 s.
+      requestTimeout: 0,
+      headersTimeout: timeouts.headersMs,
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(timeouts.headersMs / 4)),
+      keepAliveTimeout: Math.max(1, timeouts.keepAliveMs - NODE_KEEP_ALIVE_MARGIN_MS),
+      noDelay: true,
+    },
     (req, res) => {
-      readBody(req, limit).then(
-        (body) => {
-          const path = pathOf(req.url);
-          return app
-            .handle({ method: req.method ?? 'GET', path, body: body === tooLarge ? null : body })
-            .then(
-              (response) => send(res, response.status, response.body),
-              (error: unknown) => send(res, 502, errorBody(messageOf(error))),
-            );
-        },
-        () => {
-          // The client went away mid-body; there is nobody left to answer.
-          res.destroy();
-        },
-      );
+      inFlight.set(req.socket, res);
+      res.once('close', () => inFlight.delete(req.socket));
+      const answer = (body: Buffer | null) => {
+        // Only whether there was a body outlives this call: the bytes belong to the app now.
+        const refused = body === null;
+        app.handle({ method: req.method ?? 'GET', path: pathOf(req.url), body }).then(
+          (response) => {
+            if (refused) refuseBody(req, res, response.status, response.body, timeouts);
+            else send(res, response.status, response.body);
+          },
+          (error: unknown) => send(res, 502, errorBody(messageOf(error))),
+        );
+      };
+      readBody(req, limit, timeouts.bodyIdleMs, {
+        body: answer,
+        tooLarge: () => answer(null),
+        // The client went away mid-body, or stopped sending: there is nobody left to answer.
+        failed: () => req.socket.destroy(),
+      });
     },
   );
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) {
-      const body = errorBody('Bad request.');
+  // Anything but `Expect: 100-continue` (which Node answers itself). Node's own answer would be a
+  // chunked, empty 417; this one is JSON with a length, and the connection closes after it.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    refuseBody(req, res, 417, errorBody(MESSAGES.expectationFailed), timeouts);
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const status = timedOut ? 408 : 400;
+    const body = errorBody(timedOut ? MESSAGES.requestTimeout : MESSAGES.badRequest);
+    let answered = false;
+    const answer = () => {
+      if (answered) return;
+      answered = true;
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
       socket.end(
-        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
-    } else {
-      socket.destroy();
-    }
+    };
+    // Garbage after a request on the same connection: that request is answered first.
+    const pending = inFlight.get(socket);
+    if (pending === undefined) answer();
+    else pending.once('finish', answer).once('close', answer);
   });
   return server;
 }
 
-export function send(res: ServerResponse, status: number, body: string | Buffer): void {
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  closeAfter = false,
+): void {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  res.writeHead(status, {
+  const headers: Record<string, string | number> = {
     'Content-Type': 'application/json',
     'Content-Length': bytes.length,
-  });
+  };
+  if (closeAfter) headers.Connection = 'close';
+  res.writeHead(status, headers);
   res.end(bytes);
 }
 
-const tooLarge = Symbol('too large');
+/**
+ * Answers before the body was read, then reads and drops what the client still sends — for a
+ * bounded time and amount — so that it can finish writing and read the answer; then closes.
+ */
+function refuseBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  timeouts: HttpTimeouts,
+): void {
+  send(res, status, body, true);
+  const { socket } = req;
+  const stop = setTimeout(() => socket.destroy(), timeouts.drainMs);
+  stop.unref();
+  socket.once('close', () => clearTimeout(stop));
+  let drained = 0;
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) socket.destroy();
+  });
+  req.resume();
+}
+
+interface BodyCallbacks {
+  /** The whole body, at most `limit` bytes. */
+  body(bytes: Buffer): void;
+  /** The body is known to be over the limit: at once when the declared length says so. */
+  tooLarge(): void;
+  /** The client went away mid-body, or stopped sending for `idleMs`. */
+  failed(): void;
+}
 
 /**
- * Collects the body up to `limit` bytes. Past the limit the rest is read and dropped, never
- * kept, so the client can finish sending and read the 413.
+ * Reads the body into one buffer that grows (doubling) as pieces arrive, up to `limit` bytes:
+ * never reserved from the declared length, which a client may send without a body behind it.
+ * Callbacks, not a promise: a settled promise would keep the body alive as long as the listeners
+ * that hold it, which is as long as the connection.
  */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | typeof tooLarge> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    let overflow = Number.isFinite(declared) && declared > limit;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (overflow) return;
-      size += chunk.length;
-      if (size > limit) {
-        overflow = true;
-        chunks.length = 0;
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (overflow) resolve(tooLarge);
-      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    });
-    req.on('error', reject);
-  });
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+  idleMs: number,
+  callbacks: BodyCallbacks,
+): void {
+  const declaredHeader = req.headers['content-length'];
+  const declared = declaredHeader === undefined ? undefined : Number(declaredHeader);
+  if (declared !== undefined && declared > limit) {
+    callbacks.tooLarge();
+    return;
+  }
+  const ceiling = declared ?? limit;
+  let first: Buffer | undefined;
+  let buffer: Buffer | undefined;
+  let size = 0;
+  const stopReading = () => {
+    req.setTimeout(0);
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('error', onError);
+    req.off('timeout', onError);
+    // Errors after this point have nobody to tell; an error event without a listener would throw.
+    req.on('error', () => {});
+    buffer = undefined;
+    first = undefined;
+  };
+  const onError = () => {
+    stopReading();
+    callbacks.failed();
+  };
+  const onData = (chunk: Buffer) => {
+    const needed = size + chunk.length;
+    if (needed > limit) {
+      stopReading();
+      callbacks.tooLarge();
+      return;
+    }
+    if (size === 0) {
+      // A body that comes in one piece (most do) is kept as it came: no copy.
+      first = chunk;
+      size = needed;
+      return;
+    }
+    if (buffer === undefined || needed > buffer.length) {
+      const capacity = Math.min(ceiling, Math.max(needed, 2 * (buffer?.length ?? size), 65_536));
+      // A large body's smaller copies, and the socket's pieces already copied, are freed
+      // before the next copy is made (four times at most for 64 MiB), along with whatever
+      // earlier large activations left.
+      if (capacity >= LARGE_BODY_BYTES) releaseMemory();
+      const grown = Buffer.allocUnsafe(capacity);
+      (buffer ?? (first as Buffer)).copy(grown, 0, 0, size);
+      // The previous copy is dropped as soon as the next one exists.
+      buffer = grown;
+      first = undefined;
+    }
+    chunk.copy(buffer, size);
+    size = needed;
+  };
+  const onEnd = () => {
+    const body = buffer === undefined ? (first ?? Buffer.alloc(0)) : buffer.subarray(0, size);
+    stopReading();
+    // The last smaller copy and the socket's pieces go before anyone copies the body again.
+    if (size >= LARGE_BODY_BYTES) releaseMemory();
+    callbacks.body(body);
+  };
+  req.setTimeout(idleMs);
+  req.on('timeout', onError);
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onError);
 }
 
 function pathOf(url: string | undefined): string {

@@ -4,7 +4,13 @@
  */
 export { initEnvToStrings, parseDeadline } from './environment.js';
 export { isProtocolError, messageOf, ProtocolError } from './errors.js';
-export { createHttpServer, type HttpOptions, send } from './http.js';
+export {
+  createHttpServer,
+  DEFAULT_TIMEOUTS,
+  type HttpOptions,
+  type HttpTimeouts,
+  send,
+} from './http.js';
 export { errorBody, isDictionaryOrArray, toJson } from './json.js';
 export {
   compactInPlace,
@@ -15,6 +21,7 @@ export {
   RawJson,
   scanJson,
 } from './json-scan.js';
+export { LARGE_BODY_BYTES, releaseMemory } from './memory.js';
 export { DEFAULT_BODY_LIMIT_BYTES, MESSAGES, SENTINEL } from './messages.js';
 export {
   integerIn,

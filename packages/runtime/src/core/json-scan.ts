@@ -128,6 +128,9 @@ function skipLiteral(bytes: Uint8Array, i: number): number {
   return i + literal.length;
 }
 
+/** What each open level is, `{` or `[`: shared, since a scan runs start to end without yielding. */
+const containers = new Uint8Array(MAX_JSON_DEPTH);
+
 /**
  * Checks that `bytes` hold exactly one RFC 8259 JSON value (whitespace around it allowed, a BOM
  * not), at most MAX_JSON_DEPTH deep, and returns where it and its top-level members are; undefined
@@ -140,7 +143,6 @@ export function scanJson(bytes: Uint8Array): JsonScan | undefined {
   while (isWhitespace(bytes[i])) i++;
   if (i >= n) return undefined;
   const start = i;
-  const containers = new Uint8Array(MAX_JSON_DEPTH);
   let depth = 0;
   let whitespace = 0;
   const members: JsonMember[] = [];
@@ -239,22 +241,39 @@ export function scanJson(bytes: Uint8Array): JsonScan | undefined {
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/** UTF-8 text of `bytes[start, end)`; short ASCII (keys, ids, deadlines) without a decoder call. */
+function textOf(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= 64) {
+    let text = '';
+    for (let i = start; i < end; i++) {
+      const c = bytes[i] as number;
+      if (c >= 0x80) return utf8.decode(bytes.subarray(start, end));
+      text += String.fromCharCode(c);
+    }
+    return text;
+  }
+  return utf8.decode(bytes.subarray(start, end));
+}
+
+/** A string token's value: its text when it holds no escape, else JSON.parse of the token. */
+function stringOf(bytes: Uint8Array, start: number, end: number): string {
+  for (let i = start + 1; i < end - 1; i++) {
+    if (bytes[i] === BACKSLASH)
+      return JSON.parse(utf8.decode(bytes.subarray(start, end))) as string;
+  }
+  return textOf(bytes, start + 1, end - 1);
+}
+
 function decodeKey(bytes: Uint8Array, start: number, end: number): string {
-  const inner = bytes.subarray(start + 1, end - 1);
-  if (!inner.includes(BACKSLASH)) return utf8.decode(inner);
-  return JSON.parse(utf8.decode(bytes.subarray(start, end))) as string;
+  return stringOf(bytes, start, end);
 }
 
 /** The text of a scanned member's value when it is a string, number or boolean; else undefined. */
 export function scalarText(bytes: Uint8Array, member: JsonMember): string | undefined {
   const first = bytes[member.start];
-  if (first === QUOTE) {
-    const inner = bytes.subarray(member.start + 1, member.end - 1);
-    if (!inner.includes(BACKSLASH)) return utf8.decode(inner);
-    return JSON.parse(utf8.decode(bytes.subarray(member.start, member.end))) as string;
-  }
+  if (first === QUOTE) return stringOf(bytes, member.start, member.end);
   if (first === MINUS || isDigit(first)) {
-    return String(Number(utf8.decode(bytes.subarray(member.start, member.end))));
+    return String(Number(textOf(bytes, member.start, member.end)));
   }
   if (first === 0x74) return 'true';
   if (first === 0x66) return 'false';

@@ -23,3 +23,89 @@ export function isDictionaryOrArray(value: unknown): value is Record<string, unk
 export function errorBody(message: string): string {
   return toJson({ error: message }) as string;
 }
+
+/** Strings at least this long (UTF-16 units) at a result's top level are written piece by piece. */
+const LONG_STRING = 1 << 20;
+const PIECE = 1 << 16;
+const MARKER_ID = `owkit-${Math.random().toString(36).slice(2)}`;
+const MARKER = `\u0000${MARKER_ID}-`;
+/** How a marker reads once JSON.stringify has escaped it: "\u0000owkit-…-<n>". */
+const MARKER_IN_JSON = new RegExp(`"\\\\u0000${MARKER_ID}-\\d+"`);
+
+/**
+ * A result as the bytes of its compact JSON (see toJson). A long string at the top level of an
+ * object or array — a 64 MiB payload reversed — is escaped piece by piece straight into the
+ * answer, so it is never copied into one JSON string and then again into the bytes.
+ */
+export function toJsonBytes(value: unknown): Buffer | undefined {
+  const long = longTopLevelStrings(value);
+  if (long === undefined) {
+    const text = toJson(value);
+    return text === undefined ? undefined : Buffer.from(text, 'utf8');
+  }
+  const source = value as Record<string, unknown>;
+  const frame = (Array.isArray(value) ? [...value] : { ...source }) as Record<string, unknown>;
+  const strings: string[] = [];
+  for (const key of long) {
+    frame[key] = `${MARKER}${strings.length}`;
+    strings.push(source[key] as string);
+  }
+  const text = toJson(frame) as string;
+  const parts = text.split(MARKER_IN_JSON);
+  if (parts.length !== strings.length + 1) return Buffer.from(toJson(value) as string, 'utf8');
+  let size = 0;
+  for (const part of parts) size += Buffer.byteLength(part);
+  for (const string of strings) size += 2 + escapedByteLength(string);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  parts.forEach((part, n) => {
+    at += out.write(part, at);
+    const string = strings[n];
+    if (string === undefined) return;
+    out[at++] = 0x22;
+    forEachEscapedPiece(string, (piece) => {
+      at += out.write(piece, at);
+    });
+    out[at++] = 0x22;
+  });
+  return out;
+}
+
+function longTopLevelStrings(value: unknown): string[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const prototype = Object.getPrototypeOf(value);
+  const plain = prototype === Object.prototype || prototype === null;
+  if (!(plain || Array.isArray(value)) || 'toJSON' in value) return undefined;
+  const keys = Object.keys(value);
+  if (keys.length > 64) return undefined;
+  const long = keys.filter((key) => {
+    const item = (value as Record<string, unknown>)[key];
+    return typeof item === 'string' && item.length >= LONG_STRING;
+  });
+  return long.length === 0 ? undefined : long;
+}
+
+/** What JSON.stringify (or toJson) would write differently from the character itself. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+
+/** The string's JSON escape in pieces (without quotes), never splitting a surrogate pair. */
+function forEachEscapedPiece(string: string, write: (piece: string) => void): void {
+  for (let start = 0; start < string.length; ) {
+    let end = Math.min(string.length, start + PIECE);
+    const last = string.charCodeAt(end - 1);
+    if (end < string.length && last >= 0xd800 && last <= 0xdbff) end--;
+    const piece = string.slice(start, end);
+    if (NEEDS_ESCAPE.test(piece)) write((toJson(piece) as string).slice(1, -1));
+    else write(piece);
+    start = end;
+  }
+}
+
+function escapedByteLength(string: string): number {
+  let size = 0;
+  forEachEscapedPiece(string, (piece) => {
+    size += Buffer.byteLength(piece);
+  });
+  return size;
+}

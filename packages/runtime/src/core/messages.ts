@@ -13,6 +13,9 @@ export const MESSAGES = {
   binaryMissing: 'The action failed to locate a binary. See logs for details.',
   deadlineExceeded: 'The action exceeded its deadline.',
   processExited: 'The action process exited unexpectedly.',
+  badRequest: 'Bad request.',
+  requestTimeout: 'The request did not arrive in time.',
+  expectationFailed: 'Expectation failed: only "Expect: 100-continue" is supported.',
 } as const;
 
 /** 64 MiB, inclusive: init code can be 48 MB of base64 inside JSON. */

@@ -1,6 +1,6 @@
 import { initEnvToStrings, parseDeadline } from './environment.js';
 import { isProtocolError, messageOf, ProtocolError } from './errors.js';
-import { errorBody, isDictionaryOrArray, toJson } from './json.js';
+import { errorBody, isDictionaryOrArray, toJsonBytes } from './json.js';
 import {
   compactInPlace,
   JSON_KIND,
@@ -9,6 +9,7 @@ import {
   scalarText,
   scanJson,
 } from './json-scan.js';
+import { LARGE_BODY_BYTES, releaseMemory } from './memory.js';
 import { MESSAGES } from './messages.js';
 import { type LogStreams, writeSentinels } from './sentinel.js';
 
@@ -29,30 +30,71 @@ export interface InitRequest {
  * `params` is parsed only when an engine asks for it.
  */
 export class Activation {
-  /** The request's `value`, an object or array, as compact JSON; `{}` when it was missing. */
-  readonly value: Buffer;
-  /** The whole request body as compact JSON, one line (loop mode forwards it). */
-  readonly body: Buffer;
   /** `__OW_*` variables of this activation, built from the body's top-level keys. */
   readonly env: Record<string, string>;
   /** Epoch milliseconds; Infinity when the request carried no deadline. */
   readonly deadline: number;
+  #value: Buffer | undefined;
+  #body: Buffer | undefined;
   #params: Record<string, unknown> | unknown[] | undefined;
 
   constructor(value: Buffer, body: Buffer, env: Record<string, string>, deadline: number) {
-    this.value = value;
-    this.body = body;
+    this.#value = value;
+    this.#body = body;
     this.env = env;
     this.deadline = deadline;
   }
 
-  /** `value` parsed (objects and arrays only, so this is never a scalar). */
+  /** The request's `value`, an object or array, as compact JSON; `{}` when it was missing. */
+  get value(): Buffer {
+    return this.#value ?? released();
+  }
+
+  /** The whole request body as compact JSON, one line (loop mode forwards it). */
+  get body(): Buffer {
+    return this.#body ?? released();
+  }
+
+  /** `value` parsed (an object or an array), kept for later calls along with the bytes. */
   get params(): Record<string, unknown> | unknown[] {
-    if (this.#params === undefined) {
-      this.#params = JSON.parse(this.value.toString('utf8')) as Record<string, unknown> | unknown[];
-    }
+    this.#params ??= parseParams(this.value);
     return this.#params;
   }
+
+  /**
+   * `value` parsed, letting go of the request's bytes: a handler that keeps a 64 MiB string from
+   * its params must not have the body that carried it held beside it. `value` and `body` are
+   * gone afterwards.
+   */
+  takeParams(): Record<string, unknown> | unknown[] {
+    const cached = this.#params;
+    this.#params = undefined;
+    if (cached !== undefined) {
+      this.#value = undefined;
+      this.#body = undefined;
+      return cached;
+    }
+    const { text, large } = this.#takeText();
+    // The bytes go before the parse makes its copy: text and params, never bytes, text and params.
+    if (large) releaseMemory();
+    return JSON.parse(text) as Record<string, unknown> | unknown[];
+  }
+
+  /** A call of its own, so that no register of the caller's frame still holds the bytes. */
+  #takeText(): { text: string; large: boolean } {
+    const value = this.value;
+    this.#value = undefined;
+    this.#body = undefined;
+    return { text: value.toString('utf8'), large: value.length >= LARGE_BODY_BYTES };
+  }
+}
+
+function parseParams(value: Buffer): Record<string, unknown> | unknown[] {
+  return JSON.parse(value.toString('utf8')) as Record<string, unknown> | unknown[];
+}
+
+function released(): never {
+  throw new Error("The activation's bytes were released by takeParams().");
 }
 
 /**
@@ -117,51 +159,35 @@ export function createProtocolApp(engine: ActionEngine, options: ProtocolAppOpti
     }
   }
 
-  async function run({ bytes, scan }: ScannedBody): Promise<ProtocolResponse> {
+  /**
+   * Not an async function, nor is anything that sees the body's bytes: a suspended frame would
+   * keep them alive for as long as the activation runs.
+   */
+  function run(scanned: ScannedBody): Promise<ProtocolResponse> {
+    let activation: Activation;
     try {
-      if (scan.kind !== JSON_KIND.object) {
-        throw new ProtocolError(404, MESSAGES.notDictionaryArgument);
-      }
-      let value: Buffer = EMPTY_OBJECT;
-      const env: Record<string, string> = {};
-      let deadline = Number.POSITIVE_INFINITY;
-      for (const member of scan.members) {
-        if (member.key === 'value') {
-          value = bytes.subarray(member.start, member.end);
-          continue;
-        }
-        const text = scalarText(bytes, member);
-        if (text === undefined) {
-          // A key sent twice counts once, as its last value (JSON.parse and Go agree).
-          delete env[contextName(member.key)];
-          if (member.key === 'deadline') deadline = Number.POSITIVE_INFINITY;
-          continue;
-        }
-        env[contextName(member.key)] = text;
-        if (member.key === 'deadline') deadline = parseDeadline(text);
-      }
-      const kind = value[0];
-      if (kind !== JSON_KIND.object && kind !== JSON_KIND.array) {
-        throw new ProtocolError(404, MESSAGES.notDictionaryArgument);
-      }
-      const result = await engine.run(new Activation(value, bytes, env, deadline));
-      return resultResponse(result, logs);
+      activation = activationOf(scanned);
     } catch (error) {
-      return errorResponse(error, logs, 502);
+      return Promise.resolve(errorResponse(error, logs, 502));
     }
+    return engine.run(activation).then(
+      (result) => resultResponse(result, logs),
+      (error: unknown) => errorResponse(error, logs, 502),
+    );
   }
 
   return {
-    async handle({ method, path, body }) {
-      if (!routes.has(path)) return reply(404, errorBody(MESSAGES.notFound));
-      if (method !== 'POST') return reply(405, errorBody(MESSAGES.methodNotAllowed));
-      if (path === '/init') return scanThen(body, init);
-      try {
-        return await scanThen(body, run);
-      } finally {
-        // Every POST /run ends its logs, whatever the outcome: the invoker waits for the pair.
-        writeSentinels(logs);
+    handle(request) {
+      const { method, path } = request;
+      if (!routes.has(path)) return Promise.resolve(reply(404, errorBody(MESSAGES.notFound)));
+      if (method !== 'POST') {
+        return Promise.resolve(reply(405, errorBody(MESSAGES.methodNotAllowed)));
       }
+      const scanned = scanBody(request.body);
+      if (path === '/init') return 'status' in scanned ? Promise.resolve(scanned) : init(scanned);
+      const answered = 'status' in scanned ? Promise.resolve(scanned) : run(scanned);
+      // Every POST /run ends its logs, whatever the outcome: the invoker waits for the pair.
+      return answered.finally(() => writeSentinels(logs));
     },
     async close() {
       await engine.close?.();
@@ -200,17 +226,17 @@ function reply(status: number, body: string | Buffer): ProtocolResponse {
 
 function resultResponse(result: unknown, logs: LogStreams): ProtocolResponse {
   if (result instanceof RawJson) return reply(200, result.bytes);
-  let text: string | undefined;
+  let bytes: Buffer | undefined;
   try {
-    text = isDictionaryOrArray(result) ? toJson(result) : undefined;
+    bytes = isDictionaryOrArray(result) ? toJsonBytes(result) : undefined;
   } catch (error) {
     logs.stderr.write(`The action's result could not be serialized: ${messageOf(error)}\n`);
   }
   // toJSON() may turn an object into a scalar; only what serializes to an object or array counts.
-  if (text === undefined || (text[0] !== '{' && text[0] !== '[')) {
+  if (bytes === undefined || (bytes[0] !== JSON_KIND.object && bytes[0] !== JSON_KIND.array)) {
     return reply(502, errorBody(MESSAGES.notDictionaryResult));
   }
-  return reply(200, text);
+  return reply(200, bytes);
 }
 
 function errorResponse(error: unknown, logs: LogStreams, fallbackStatus: number): ProtocolResponse {
@@ -220,13 +246,11 @@ function errorResponse(error: unknown, logs: LogStreams, fallbackStatus: number)
 }
 
 /**
- * Checks the body as JSON without parsing it. The body's memory is the server's own, so a body
- * with whitespace between tokens is compacted where it lies: no second copy of a 64 MiB body.
+ * Checks the body as JSON without parsing it: a response when it is too large or not JSON. The
+ * body's memory is the server's own, so a body with whitespace between tokens is compacted where
+ * it lies: no second copy of a 64 MiB body.
  */
-async function scanThen(
-  body: Uint8Array | string | null,
-  route: (scanned: ScannedBody) => Promise<ProtocolResponse>,
-): Promise<ProtocolResponse> {
+function scanBody(body: Uint8Array | string | null): ScannedBody | ProtocolResponse {
   if (body === null) return reply(413, errorBody(MESSAGES.bodyTooLarge));
   let bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : asBuffer(body);
   let scan = scanJson(bytes);
@@ -235,7 +259,38 @@ async function scanThen(
     bytes = asBuffer(compactInPlace(bytes));
     scan = scanJson(bytes) as JsonScan;
   }
-  return route({ bytes, scan });
+  return { bytes, scan };
+}
+
+/**
+ * The activation a `/run` body describes: `value` checked by its first byte, `__OW_*` and the
+ * deadline from the other top-level members, which are small; `value` itself is never parsed.
+ */
+function activationOf({ bytes, scan }: ScannedBody): Activation {
+  if (scan.kind !== JSON_KIND.object) throw new ProtocolError(404, MESSAGES.notDictionaryArgument);
+  let value: Buffer = EMPTY_OBJECT;
+  const env: Record<string, string> = {};
+  let deadline = Number.POSITIVE_INFINITY;
+  for (const member of scan.members) {
+    if (member.key === 'value') {
+      value = bytes.subarray(member.start, member.end);
+      continue;
+    }
+    const text = scalarText(bytes, member);
+    if (text === undefined) {
+      // A key sent twice counts once, as its last value (JSON.parse and Go agree).
+      delete env[contextName(member.key)];
+      if (member.key === 'deadline') deadline = Number.POSITIVE_INFINITY;
+      continue;
+    }
+    env[contextName(member.key)] = text;
+    if (member.key === 'deadline') deadline = parseDeadline(text);
+  }
+  const kind = value[0];
+  if (kind !== JSON_KIND.object && kind !== JSON_KIND.array) {
+    throw new ProtocolError(404, MESSAGES.notDictionaryArgument);
+  }
+  return new Activation(value, bytes, env, deadline);
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {

@@ -4,6 +4,9 @@ import type { ProtocolApp } from './protocol.js';
 /** How long in-flight activations may run on after SIGTERM before their connections are cut. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
+/** How often, while shutting down, connections that turned idle are closed. */
+const IDLE_SWEEP_MS = 50;
+
 /**
  * Stops accepting, lets in-flight requests finish (up to the grace period), then closes the
  * engine, which kills any children.
@@ -15,12 +18,16 @@ export async function closeGracefully(
 ): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
+  // A keep-alive connection whose activation finishes after this point turns idle then; it must
+  // not hold the exit for its 65 s idle timeout.
+  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
   let timer: NodeJS.Timeout | undefined;
   const graceOver = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, graceMs);
   });
   await Promise.race([closed, graceOver]);
   clearTimeout(timer);
+  clearInterval(sweep);
   server.closeAllConnections();
   await app.close();
 }
