@@ -4,8 +4,11 @@ import { CliError } from './errors.js';
 
 export type Progress = (line: string) => void;
 
-/** turbo's line when a task really runs: `@owkit/sdk-proxy:image: cache miss, executing 5b5b…`. */
-const TASK_STARTS = /^(\S+):(\w+): cache miss, executing\b/;
+/**
+ * turbo's line when a task really runs: `@owkit/runtime:build: cache miss, executing 5b5b…`, or
+ * `… cache bypass, force executing …` for the image tasks, which are never cached.
+ */
+const TASK_STARTS = /^(\S+):(\w+): cache (?:miss|bypass), (?:force )?executing\b/;
 
 /**
  * Runs a turbo task for one package and what it depends on (its base images, the runtime, the

@@ -48,7 +48,10 @@ export async function newAction(
  */
 function pnpmCommand(root: string): string[] {
   const execPath = process.env.npm_execpath;
-  if (execPath !== undefined && /pnpm/.test(execPath)) return [process.execPath, execPath];
+  if (execPath !== undefined && /pnpm/.test(execPath)) {
+    // pnpm 12 is a native executable; older ones a script for node.
+    return /\.[cm]?js$/.test(execPath) ? [process.execPath, execPath] : [execPath];
+  }
   const { packageManager } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     packageManager?: string;
   };
