@@ -716,6 +716,9 @@ async function measureLoad(ctx: Context, cold: ColdState, startedAt: Date): Prom
       for (const failure of result.throughput?.failures ?? []) {
         fail(ctx, server.variant, `throughput: ${failure}`);
       }
+      for (const note of result.throughput?.notes ?? []) {
+        ctx.progress.line(`-- ${variantName}: ${note}`);
+      }
     }
     const spawnVariant = variants.find((v) => v.kind === 'spawn');
     if (spawnVariant !== undefined && spawns.length > 0) {

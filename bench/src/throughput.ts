@@ -68,6 +68,8 @@ export interface ThroughputResult {
   levels: LevelSummary[];
   memory: MemoryResult | null;
   failures: string[];
+  /** Levels left out of the ratios without failing the variant (see WARMUP_UNANSWERED). */
+  notes: string[];
 }
 
 export interface LevelOptions {
@@ -96,6 +98,8 @@ type WarmupResult = autocannon.Result & { warmup?: autocannon.Result };
 export class LoadServer {
   readonly samples: LoadLevel[] = [];
   readonly failures: string[] = [];
+  /** Levels left out of the ratios without the server being at fault. */
+  readonly notes: string[] = [];
   private afterInit: MemoryReading | null = null;
   private peakRss = 0;
   private peakAnon: number | null = null;
@@ -139,7 +143,9 @@ export class LoadServer {
       const level = await loadLevel(this.server.url, this.variant, this.probe, options);
       if (options.curve !== true) this.samples.push(level);
       const problems = levelProblems(level);
-      if (problems.length > 0) this.failures.push(`${where}: ${problems.join(', ')}`);
+      const failures = problems.filter((problem) => problem !== WARMUP_UNANSWERED);
+      if (failures.length > 0) this.failures.push(`${where}: ${problems.join(', ')}`);
+      else if (problems.length > 0) this.notes.push(`${where}: left out: ${problems.join(', ')}`);
       return level;
     } catch (error) {
       this.failures.push(`${where}: ${describeError(error)}`);
@@ -159,6 +165,7 @@ export class LoadServer {
       levels: summarizeLevels(this.samples),
       memory: this.memory(null),
       failures: [...this.failures],
+      notes: [...this.notes],
     };
   }
 
@@ -211,13 +218,19 @@ export function summarizeLevels(samples: readonly LoadLevel[]): LevelSummary[] {
   });
 }
 
+/**
+ * A warm-up too short for a slow server under a busy machine can end before any answer: its
+ * bodies went unchecked, so the level stays out of every ratio, but the server did nothing wrong.
+ */
+export const WARMUP_UNANSWERED = 'the warm-up answered nothing (its bodies went unchecked)';
+
 export function levelProblems(level: LoadLevel): string[] {
   const problems: string[] = [];
   if (level.errors > 0) problems.push(`${level.errors} errors`);
   if (level.timeouts > 0) problems.push(`${level.timeouts} timeouts`);
   if (level.non2xx > 0) problems.push(`${level.non2xx} non-2xx answers`);
   if (level.warmupMismatches > 0) problems.push(`${level.warmupMismatches} wrong bodies`);
-  if (level.warmupRequests === 0) problems.push('the warm-up answered nothing');
+  if (level.warmupRequests === 0) problems.push(WARMUP_UNANSWERED);
   if (level.requestsTotal === 0) problems.push('no request answered');
   return problems;
 }

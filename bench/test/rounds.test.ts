@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { medianSpawnFloor, type SpawnFloorResult } from '../src/spawn-floor.js';
-import { summarizeLevels } from '../src/throughput.js';
+import { levelProblems, summarizeLevels, WARMUP_UNANSWERED } from '../src/throughput.js';
 import { pairedOrder, type Variant } from '../src/variants.js';
 import { level } from './fixtures/result.js';
 
@@ -113,5 +113,17 @@ describe('pairedOrder', () => {
       'ts-native',
     ]);
     expect(names(3)[0]).toBe('go-blackbox');
+  });
+});
+
+describe('levelProblems', () => {
+  it('an unanswered warm-up leaves the level out without blaming the server', () => {
+    expect(levelProblems({ ...level(32, 100), warmupRequests: 0 })).toEqual([WARMUP_UNANSWERED]);
+    expect(
+      summarizeLevels([{ ...level(32, 100), warmupRequests: 0 }, level(32, 300)])[0],
+    ).toMatchObject({
+      rounds: 1,
+      requestsPerSec: 300,
+    });
   });
 });

@@ -454,12 +454,17 @@ function environmentSection(result: BenchResult): string {
 function failuresSection(result: BenchResult): string {
   const failed = result.variants.filter((v) => v.status === 'failed');
   const phases = result.phases.filter((p) => p.status === 'failed');
-  if (failed.length === 0 && phases.length === 0) return '';
+  const notes = result.variants.flatMap((v) =>
+    (v.throughput?.notes ?? []).map((n) => `- ${v.name}: ${n}`),
+  );
+  const notesText = notes.length === 0 ? '' : `\n\n### Rounds left out\n\n${notes.join('\n')}`;
+  if (failed.length === 0 && phases.length === 0)
+    return notesText === '' ? '' : `## Failures\n\nNone.${notesText}`;
   const lines = [
     ...failed.flatMap((v) => v.failures.map((f) => `- **${v.name}**: ${f}`)),
     ...phases.map((p) => `- **${p.phase}**: ${p.reason ?? ''}`),
   ];
-  return `## Failures\n\n${lines.join('\n')}`;
+  return `## Failures\n\n${lines.join('\n')}${notesText}`;
 }
 
 function chartsSection(result: BenchResult): string {
