@@ -4,6 +4,7 @@ import { errorBody, isDictionaryOrArray, toJsonBytes } from './json.js';
 import {
   compactInPlace,
   JSON_KIND,
+  type JsonMember,
   type JsonScan,
   RawJson,
   scalarText,
@@ -30,19 +31,34 @@ export interface InitRequest {
  * `params` is parsed only when an engine asks for it.
  */
 export class Activation {
-  /** `__OW_*` variables of this activation, built from the body's top-level keys. */
-  readonly env: Record<string, string>;
   /** Epoch milliseconds; Infinity when the request carried no deadline. */
   readonly deadline: number;
   #value: Buffer | undefined;
   #body: Buffer | undefined;
   #params: Record<string, unknown> | unknown[] | undefined;
+  #env: Record<string, string> | (() => Record<string, string>);
 
-  constructor(value: Buffer, body: Buffer, env: Record<string, string>, deadline: number) {
+  /** `env` may be a function: it is then called once, when an engine first asks. */
+  constructor(
+    value: Buffer,
+    body: Buffer,
+    env: Record<string, string> | (() => Record<string, string>),
+    deadline: number,
+  ) {
     this.#value = value;
     this.#body = body;
-    this.env = env;
+    this.#env = env;
     this.deadline = deadline;
+  }
+
+  /**
+   * `__OW_*` variables of this activation, built from the body's top-level keys when first asked
+   * for: a loop-mode proxy forwards the body and never needs them (a 64 MiB string member would
+   * cost 64 MiB more).
+   */
+  get env(): Record<string, string> {
+    if (typeof this.#env === 'function') this.#env = this.#env();
+    return this.#env;
   }
 
   /** The request's `value`, an object or array, as compact JSON; `{}` when it was missing. */
@@ -70,6 +86,7 @@ export class Activation {
     const cached = this.#params;
     this.#params = undefined;
     if (cached !== undefined) {
+      void this.env;
       this.#value = undefined;
       this.#body = undefined;
       return cached;
@@ -82,6 +99,8 @@ export class Activation {
 
   /** A call of its own, so that no register of the caller's frame still holds the bytes. */
   #takeText(): { text: string; large: boolean } {
+    // The variables come from the bytes: built now, before the bytes go.
+    void this.env;
     const value = this.value;
     this.#value = undefined;
     this.#body = undefined;
@@ -269,28 +288,29 @@ function scanBody(body: Uint8Array | string | null): ScannedBody | ProtocolRespo
 function activationOf({ bytes, scan }: ScannedBody): Activation {
   if (scan.kind !== JSON_KIND.object) throw new ProtocolError(404, MESSAGES.notDictionaryArgument);
   let value: Buffer = EMPTY_OBJECT;
-  const env: Record<string, string> = {};
   let deadline = Number.POSITIVE_INFINITY;
+  // A key sent twice counts once, as its last value (JSON.parse and Go agree).
   for (const member of scan.members) {
-    if (member.key === 'value') {
-      value = bytes.subarray(member.start, member.end);
-      continue;
-    }
-    const text = scalarText(bytes, member);
-    if (text === undefined) {
-      // A key sent twice counts once, as its last value (JSON.parse and Go agree).
-      delete env[contextName(member.key)];
-      if (member.key === 'deadline') deadline = Number.POSITIVE_INFINITY;
-      continue;
-    }
-    env[contextName(member.key)] = text;
-    if (member.key === 'deadline') deadline = parseDeadline(text);
+    if (member.key === 'value') value = bytes.subarray(member.start, member.end);
+    else if (member.key === 'deadline') deadline = parseDeadline(scalarText(bytes, member));
   }
   const kind = value[0];
   if (kind !== JSON_KIND.object && kind !== JSON_KIND.array) {
     throw new ProtocolError(404, MESSAGES.notDictionaryArgument);
   }
-  return new Activation(value, bytes, env, deadline);
+  return new Activation(value, bytes, () => contextEnv(bytes, scan.members), deadline);
+}
+
+/** Every top-level member but `value` as `__OW_<KEY>`: strings, numbers and booleans as text. */
+function contextEnv(bytes: Buffer, members: readonly JsonMember[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const member of members) {
+    if (member.key === 'value') continue;
+    const text = scalarText(bytes, member);
+    if (text === undefined) delete env[contextName(member.key)];
+    else env[contextName(member.key)] = text;
+  }
+  return env;
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
