@@ -39,13 +39,13 @@ export interface LoopChild {
   readonly ready: Promise<void>;
   readonly alive: boolean;
   /** Sends one request (compact JSON, no newline) as a line; resolves to the result line. */
-  run(request: Buffer, waitMs: number): Promise<string>;
+  run(request: Buffer, waitMs: number): Promise<Buffer>;
   /** Kills the child's process group and waits until its pipes are closed. */
   kill(): Promise<void>;
 }
 
 interface CurrentActivation {
-  resolve(line: string): void;
+  resolve(line: Buffer): void;
   reject(error: Error): void;
   stoppedBecause?: ProtocolError;
   timer?: NodeJS.Timeout;
@@ -73,6 +73,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
   }
   const { pid } = child;
   preferForOomKill(pid);
+  trees.started(pid);
   const killTree = () => trees.kill(pid, tag);
   let alive = true;
   let current: CurrentActivation | undefined;
@@ -125,7 +126,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
   const results = new LineReader(outputLimitBytes, tooLarge('result'), (line) => {
     if (starting && options.waitForAck) {
       if (isAck(line)) markReady();
-      else failStart(`expected {"ok":true} on fd 3, got ${line.slice(0, 200)}`);
+      else failStart(`expected {"ok":true} on fd 3, got ${line.subarray(0, 200).toString()}`);
       return;
     }
     const activation = current;
@@ -183,6 +184,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
     child.once('close', () => {
       alive = false;
       clearTimeout(graceTimer);
+      trees.ended(pid);
       killTree();
       stdout.flush();
       stderr.flush();
@@ -208,7 +210,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
     },
     run(request, waitMs) {
       if (!alive) return Promise.reject(new ProtocolError(502, MESSAGES.processExited));
-      return new Promise<string>((resolve, reject) => {
+      return new Promise<Buffer>((resolve, reject) => {
         const activation: CurrentActivation = { resolve, reject };
         current = activation;
         stdout.resetCount();
@@ -255,9 +257,9 @@ function unstartable(options: LoopChildOptions, reason: string, notRunnable: boo
   };
 }
 
-function isAck(line: string): boolean {
+function isAck(line: Buffer): boolean {
   try {
-    const message: unknown = JSON.parse(line);
+    const message: unknown = JSON.parse(line.toString('utf8'));
     return (
       typeof message === 'object' && message !== null && (message as { ok?: unknown }).ok === true
     );

@@ -111,16 +111,20 @@ export class LastLineCapture extends LimitedSink {
     if (lastNewline < chunk.length - 1) this.#partial.push(chunk.subarray(lastNewline + 1));
   }
 
-  /** The result line (one trailing newline allowed); the line held back becomes a log if not. */
-  finish(): string {
+  /**
+   * The result line as bytes (one trailing newline allowed): it is answered as it is, never
+   * decoded and encoded again. The line held back becomes a log if it was not the last.
+   */
+  finish(): Buffer {
     if (this.#partial.length > 0) {
       if (this.#held !== undefined) this.target.write(this.#held);
       this.#held = undefined;
-      const last = Buffer.concat(this.#partial).toString('utf8');
+      const last =
+        this.#partial.length === 1 ? (this.#partial[0] as Buffer) : Buffer.concat(this.#partial);
       this.#partial = [];
       return last;
     }
-    const last = this.#held === undefined ? '' : this.#held.toString('utf8');
+    const last = this.#held ?? Buffer.alloc(0);
     this.#held = undefined;
     return last;
   }
@@ -143,7 +147,7 @@ export class LineReader {
   constructor(
     private readonly limitBytes: number,
     private readonly onOverflow: () => void,
-    private readonly onLine: (line: string) => void,
+    private readonly onLine: (line: Buffer) => void,
   ) {}
 
   push(chunk: Buffer): void {
@@ -162,7 +166,7 @@ export class LineReader {
         this.overflow();
         return;
       }
-      this.onLine(line.toString('utf8'));
+      this.onLine(line);
       start = newline + 1;
       newline = chunk.indexOf(NEWLINE, start);
     }

@@ -26,7 +26,7 @@ export interface PerActivationOptions extends EngineOptions {
 }
 
 type Outcome =
-  | { kind: 'exited'; resultLine: string }
+  | { kind: 'exited'; resultLine: Buffer }
   | { kind: 'deadline' }
   | { kind: 'too-large'; stream: 'stdout' | 'stderr' }
   | { kind: 'not-started'; reason: string };
@@ -72,6 +72,7 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
       }
       const { pid } = child;
       preferForOomKill(pid);
+      processTrees.started(pid);
       trees.set(tag, pid);
       let stopped: Outcome | undefined;
       const stop = (why: Outcome) => {
@@ -122,6 +123,7 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
         clearTimeout(deadlineTimer);
         clearTimeout(graceTimer);
         // Nothing the activation started may outlive it.
+        processTrees.ended(pid);
         processTrees.kill(pid, tag);
         trees.delete(tag);
         if (pid === undefined || (spawnError !== undefined && child.exitCode === null)) {
@@ -134,7 +136,10 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
           resolve({ kind: 'exited', resultLine });
           return;
         }
-        if (resultLine.length > 0) logs.stdout.write(`${resultLine}\n`);
+        if (resultLine.length > 0) {
+          logs.stdout.write(resultLine);
+          if (resultLine[resultLine.length - 1] !== 0x0a) logs.stdout.write('\n');
+        }
         resolve(stopped);
       });
     });

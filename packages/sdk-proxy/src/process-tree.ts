@@ -27,6 +27,8 @@ export class ProcessTrees {
   /** Random, so that no other proxy on the host (another container's, say) hands out the same. */
   readonly #prefix = `${process.pid}.${randomBytes(6).toString('hex')}`;
   #next = 0;
+  /** Children alive now: each is another tree's root, so a sweep need not read it. */
+  readonly #children = new Set<number>();
 
   constructor(kill: TreeKill) {
     this.#kill = kill;
@@ -39,26 +41,44 @@ export class ProcessTrees {
     return { tag, env: this.#kill === 'sweep' ? { ...env, [TREE_TAG_VARIABLE]: tag } : env };
   }
 
+  /** A child was spawned: it is alive until `ended`. */
+  started(pid: number | undefined): void {
+    if (pid !== undefined) this.#children.add(pid);
+  }
+
+  /** The child was reaped; its pid may be reused by anyone from now on. */
+  ended(pid: number | undefined): void {
+    if (pid !== undefined) this.#children.delete(pid);
+  }
+
   /**
    * Kills the child's process group and, when sweeping, every process still tagged with `tag`.
    * Synchronous: it is done before the activation answers.
    */
   kill(pid: number | undefined, tag: string): void {
     killProcessGroup(pid);
-    if (this.#kill === 'sweep') sweep(tag);
+    if (this.#kill !== 'sweep') return;
+    // The other children are not read: the cost stays that of what the children started.
+    const others = new Set(this.#children);
+    if (pid !== undefined) others.delete(pid);
+    sweep(tag, others);
   }
 }
 
-/** SIGKILLs every readable process whose environment holds `TAG=tag`; returns how many. */
-export function sweep(tag: string): number {
+/**
+ * SIGKILLs every readable process whose environment holds `TAG=tag`, but for this process, its
+ * parent and the pids in `skip`; returns how many.
+ */
+export function sweep(tag: string, skip: ReadonlySet<number> = new Set()): number {
   const needle = Buffer.from(`${TREE_TAG_VARIABLE}=${tag}\0`);
-  const self = String(process.pid);
   let killed = 0;
   for (let round = 0; round < MAX_SWEEPS; round++) {
     let found = 0;
     for (const entry of readdirSync('/proc')) {
       const first = entry.charCodeAt(0);
-      if (first < 48 || first > 57 || entry === self) continue;
+      if (first < 48 || first > 57) continue;
+      const pid = Number(entry);
+      if (pid === process.pid || pid === process.ppid || skip.has(pid)) continue;
       let environ: Buffer;
       try {
         // Another user's process, or one that just ended: not ours to find.
@@ -68,7 +88,7 @@ export function sweep(tag: string): number {
       }
       if (!holdsVariable(environ, needle)) continue;
       try {
-        process.kill(Number(entry), 'SIGKILL');
+        process.kill(pid, 'SIGKILL');
         found += 1;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
