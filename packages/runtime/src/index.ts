@@ -3,3 +3,13 @@ export type { ActionResult, Context, Handler, InitHook, Params } from './handler
 export { parseOptions, type RuntimeOptions, runtimeOptionSpecs } from './options.js';
 export { type ServeOptions, serve } from './serve.js';
 export { createApp, createServer, type ServerOptions } from './server.js';
+export {
+  type FetchHandler,
+  mediaTypeOf,
+  toRequest,
+  toResult,
+  type WebBodyKind,
+  type WebResult,
+  web,
+  webBodyKind,
+} from './web.js';

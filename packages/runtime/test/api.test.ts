@@ -12,9 +12,14 @@ describe('public API', () => {
         "SENTINEL",
         "createApp",
         "createServer",
+        "mediaTypeOf",
         "parseOptions",
         "runtimeOptionSpecs",
         "serve",
+        "toRequest",
+        "toResult",
+        "web",
+        "webBodyKind",
       ]
     `);
     expect(Object.keys(testing).sort()).toMatchInlineSnapshot(`
