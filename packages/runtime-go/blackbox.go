@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // RunBlackbox is the whole main function of an action run by a blackbox proxy, once per
@@ -70,16 +71,17 @@ func blackboxParams(args []string, stdin io.Reader) (json.RawMessage, error) {
 		input = []byte(args[0])
 	} else {
 		var err error
-		input, err = readLimited(stdin, -1, DefaultBodyLimitBytes)
+		// Only a large input is worth the cgroup's files: most activations skip them.
+		input, err = readLimitedNoting(stdin, -1, DefaultBodyLimitBytes, func() { applyMemoryLimit(childMemoryFraction) })
 		if errors.Is(err, errBodyTooLarge) {
 			return nil, fmt.Errorf("the params on stdin are larger than %d bytes", DefaultBodyLimitBytes)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("cannot read the params from stdin: %w", err)
 		}
-		if len(input) >= largeInput {
-			// Only now is memory worth a look: a small activation skips the cgroup files.
-			applyMemoryLimit(childMemoryFraction)
+		if len(input) > largeInput {
+			// The buffers the input outgrew go back to the kernel before the action runs.
+			debug.FreeOSMemory()
 		}
 	}
 	input = bytes.TrimSpace(input)
@@ -94,5 +96,5 @@ func blackboxParams(args []string, stdin io.Reader) (json.RawMessage, error) {
 	return input, nil
 }
 
-// largeInput is the params size from which a blackbox child sets its soft memory limit.
+// largeInput is the input size past which a blackbox child sets its soft memory limit.
 const largeInput = 1 << 20

@@ -27,6 +27,12 @@ var errBodyTooLarge = errors.New(msgBodyTooLarge)
 // limit bytes. A body past the limit returns errBodyTooLarge after reading limit+1 bytes, and
 // nothing it read is kept.
 func readLimited(r io.Reader, declared, limit int64) ([]byte, error) {
+	return readLimitedNoting(r, declared, limit, nil)
+}
+
+// readLimitedNoting is readLimited that calls large, once, before the buffer grows past
+// largeInput: a blackbox child sets its memory limit only for the activations that need it.
+func readLimitedNoting(r io.Reader, declared, limit int64, large func()) ([]byte, error) {
 	if declared > limit {
 		return nil, errBodyTooLarge
 	}
@@ -56,7 +62,12 @@ func readLimited(r io.Reader, declared, limit int64) ([]byte, error) {
 				}
 				return nil, err
 			}
-			grown := make([]byte, len(buf), min(2*int64(cap(buf)), ceiling))
+			next := min(2*int64(cap(buf)), ceiling)
+			if large != nil && next > largeInput {
+				large()
+				large = nil
+			}
+			grown := make([]byte, len(buf), next)
 			copy(grown, buf)
 			buf = grown
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // ServeLoop is the whole main function of an action run by an actionloop proxy. The proxy
@@ -47,19 +48,14 @@ func RunLoop(ctx context.Context, handler Handler, in io.Reader, results io.Writ
 	reader := bufio.NewReaderSize(in, 64<<10)
 	env := &processEnv{}
 	for {
-		line, readErr := readLine(reader, loopLineLimit)
-		var answer []byte
-		switch {
-		case errors.Is(readErr, errBodyTooLarge):
-			fmt.Fprintf(stderr, "owkit: rejected an activation: its line is longer than %d bytes\n", loopLineLimit)
-			answer = bodyTooLargeBody
-		case len(bytes.TrimSpace(line)) > 0:
-			answer = runLine(ctx, handler, line, env, stderr)
+		large, readErr, writeErr := serveLine(ctx, handler, reader, results, env, stderr)
+		if writeErr != nil {
+			return fmt.Errorf("cannot write a result: %w", writeErr)
 		}
-		if answer != nil {
-			if err := writeResultLine(results, answer); err != nil {
-				return fmt.Errorf("cannot write a result: %w", err)
-			}
+		if large {
+			// The child idles beside the proxy in one container: hand the memory of a large
+			// activation back to the kernel now rather than keep it for the next one.
+			debug.FreeOSMemory()
 		}
 		if errors.Is(readErr, io.EOF) {
 			return nil
@@ -68,6 +64,29 @@ func RunLoop(ctx context.Context, handler Handler, in io.Reader, results io.Writ
 			return fmt.Errorf("cannot read an activation: %w", readErr)
 		}
 	}
+}
+
+// serveLine reads one activation line and answers it. Once it returns, nothing of the
+// activation is referenced any more.
+func serveLine(ctx context.Context, handler Handler, reader *bufio.Reader, results io.Writer, env *processEnv, stderr io.Writer) (large bool, readErr, writeErr error) {
+	line, readErr := readLine(reader, loopLineLimit)
+	var answer []byte
+	switch {
+	case errors.Is(readErr, errBodyTooLarge):
+		fmt.Fprintf(stderr, "owkit: rejected an activation: its line is longer than %d bytes\n", loopLineLimit)
+		answer = bodyTooLargeBody
+	case len(bytes.TrimSpace(line)) > 0:
+		if len(line) > largeInput {
+			// The buffers the line outgrew (half its size in all) go back to the kernel
+			// before the action allocates its result.
+			debug.FreeOSMemory()
+		}
+		answer = runLine(ctx, handler, line, env, stderr)
+	}
+	if answer != nil {
+		writeErr = writeResultLine(results, answer)
+	}
+	return len(line)+len(answer) > largeInput, readErr, writeErr
 }
 
 // loopLineLimit is the longest activation line a loop child takes: a body of the protocol's
