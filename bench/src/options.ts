@@ -172,7 +172,7 @@ export const benchOptionSpecs = {
     shownDefault: '900',
     env: 'OWKIT_BENCH_STABLE_CAP',
     default: 900,
-    description: 'Seconds --until-stable may add, at most.',
+    description: 'Seconds after which --until-stable starts no new round.',
     parse: integerIn(1, 86_400),
   },
   out: {

@@ -148,12 +148,12 @@ function curveRows(result: BenchResult, key: CurveKey) {
   return result.variants.flatMap((v) =>
     (v.curves?.[key] ?? []).flatMap((level) => {
       const x = key === 'connections' ? level.connections : (level.payloadBytes ?? 0);
-      const rows = [{ variant: v.name, x, measure: '1 req/s', value: level.requestsPerSec }];
+      const rows = [{ variant: v.name, x, measure: 'req/s', value: level.requestsPerSec }];
       if (level.latencyP50Ms !== null) {
-        rows.push({ variant: v.name, x, measure: '2 p50 latency, ms', value: level.latencyP50Ms });
+        rows.push({ variant: v.name, x, measure: 'p50 latency, ms', value: level.latencyP50Ms });
       }
       if (level.latencyP99Ms !== null) {
-        rows.push({ variant: v.name, x, measure: '3 p99 latency, ms', value: level.latencyP99Ms });
+        rows.push({ variant: v.name, x, measure: 'p99 latency, ms', value: level.latencyP99Ms });
       }
       return rows.filter((row) => row.value > 0);
     }),
@@ -201,7 +201,14 @@ export function curveSpec(result: BenchResult, key: CurveKey): Spec | null {
       ? 'Throughput and latency against connections (default payload)'
       : 'Throughput and latency against payload size',
     data: { values },
-    facet: { row: { field: 'measure', type: 'nominal', title: null } },
+    facet: {
+      row: {
+        field: 'measure',
+        type: 'nominal',
+        title: null,
+        sort: ['req/s', 'p50 latency, ms', 'p99 latency, ms'],
+      },
+    },
     spec: { width: WIDTH, height: 160, layer: byConnections ? [line] : [line, argvLimit] },
     resolve: { scale: { y: 'independent' } },
     config,

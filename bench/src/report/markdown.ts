@@ -238,6 +238,13 @@ function throughputSection(result: BenchResult): string {
   return `## Throughput\n\nautocannon ${result.environment.autocannonVersion}, POST \`/run\`, pipelining 1. Every server is started once and kept up; ${result.options.loadRounds} interleaved rounds (every variant once per round, the order rotated), each ${result.options.loadDurationSeconds} s per connection count after a ${result.options.warmupSeconds} s warm-up whose bodies are checked byte for byte. Figures are medians over the rounds; min–max is the spread of req/s over the rounds (every round is in the JSON). Server held to CPU ${result.environment.serverCpus}, load generator to CPU ${result.environment.loadGeneratorCpus}. Any error, timeout, non-2xx or wrong body fails the variant and leaves that round out. Latencies are exact percentiles of every response time.\n\n${table(header, rows)}${spawnText}`;
 }
 
+/** `100 B`, `10 KB`, `1 MB`: decimal, as the platform states its 1 MB limit. */
+export function payloadLabel(bytes: number): string {
+  if (bytes < 1_000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${bytes / 1_000} KB`;
+  return `${bytes / 1_000_000} MB`;
+}
+
 /** req/s (p50 / p99) per variant at every curve point; the blackbox row says argv or stdin. */
 function curvesSection(result: BenchResult): string {
   const withCurves = result.variants.filter((v) => v.curves !== null);
@@ -257,10 +264,7 @@ function curvesSection(result: BenchResult): string {
   );
   const paramsBytes = (payload: number) => payload + JSON.stringify({ payload: '' }).length;
   const byPayload = table(
-    [
-      'variant',
-      ...result.options.curvePayloadBytes.map((b) => `${megabytes(b).replace(' ', '\u00a0')}`),
-    ],
+    ['variant', ...result.options.curvePayloadBytes.map(payloadLabel)],
     [
       ...withCurves.map((v) => [
         v.name,
