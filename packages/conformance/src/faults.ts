@@ -1,8 +1,9 @@
 /**
  * Misbehaving actions for the fault-injection tests: one shell script per proxy mode that picks
  * its misbehaviour from the activation's action name (`/guest/fault-<name>`), so one proxy
- * serves every fault in turn and the tests can check it recovers from each. They use the host's
- * coreutils (sleep, head, tr), not only shell built-ins.
+ * serves every fault in turn and the tests can check it recovers from each. They use sleep, head,
+ * tr and setsid besides shell built-ins: the host's coreutils and util-linux, or the proxy
+ * images' busybox.
  */
 import { MESSAGES } from '@owkit/runtime/core';
 import type { ProxyKind } from './scripts.js';
@@ -48,6 +49,12 @@ export const faultsByKind: Record<ProxyKind, readonly Fault[]> = {
       does: 'leaves a background sleep holding stdout, answers, exits',
       status: 200,
       body: '{"ok":"grandchild"}',
+    },
+    {
+      name: 'setsid',
+      does: 'double-forks a sleep into a session of its own (setsid), answers, exits',
+      status: 200,
+      body: '{"ok":"setsid"}',
     },
     {
       name: 'flood',
@@ -109,6 +116,12 @@ export const faultsByKind: Record<ProxyKind, readonly Fault[]> = {
       body: error(MESSAGES.processExited),
     },
     {
+      name: 'setsid',
+      does: 'double-forks a sleep into a session of its own (setsid), then exits',
+      status: 502,
+      body: error(MESSAGES.processExited),
+    },
+    {
       name: 'flood',
       does: `writes ${FLOOD_BYTES} bytes to stdout`,
       status: 502,
@@ -157,6 +170,7 @@ case "$__OW_ACTION_NAME" in
   */fault-crash) exit 3 ;;
   */fault-hang) sleep 30 ;;
   */fault-grandchild) sleep 30 & echo '{"ok":"grandchild"}' ;;
+  */fault-setsid) (setsid sleep 30 >/dev/null 2>&1 </dev/null &); echo '{"ok":"setsid"}' ;;
   */fault-flood) ${FLOOD} ;;
   */fault-flood-stderr) ${FLOOD} >&2; echo '{"ok":true}' ;;
   */fault-invalid-utf8) printf '{"s":"\\377\\376ok"}\\n' ;;
@@ -173,6 +187,7 @@ while IFS= read -r input; do
     *'"/guest/fault-crash"'*) exit 3 ;;
     *'"/guest/fault-hang"'*) IFS= read -r never ;;
     *'"/guest/fault-grandchild"'*) sleep 30 & exit 0 ;;
+    *'"/guest/fault-setsid"'*) (setsid sleep 30 >/dev/null 2>&1 </dev/null &); exit 0 ;;
     *'"/guest/fault-flood"'*) ${FLOOD}; echo '{"ok":true}' >&3 ;;
     *'"/guest/fault-flood-result"'*) ${FLOOD} >&3 ;;
     *'"/guest/fault-invalid-utf8"'*) printf '{"s":"\\377\\376ok"}\\n' >&3 ;;

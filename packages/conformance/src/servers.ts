@@ -27,6 +27,8 @@ export interface Server {
   port: number;
   /** Host pid of the server process; for an image, the container's PID 1 (tini for the proxies). */
   pid: number;
+  /** For an image: the full container id (its cgroup, `docker inspect`). */
+  containerId?: string;
   /** For a process-started proxy: the executable it runs (a private copy, safe to overwrite). */
   execPath?: string;
   /** Everything written so far on stdout and stderr. */
@@ -146,6 +148,7 @@ async function startImage(
     label,
     kind,
     start: 'image',
+    containerId: container.id,
     url: container.url,
     port: container.port,
     pid: Number(inspected.stdout.trim()),

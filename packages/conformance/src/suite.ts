@@ -7,6 +7,7 @@ import { MESSAGES } from '@owkit/runtime/core';
 import { initBody, runBody } from '@owkit/runtime/testing';
 import { countSentinels, describeWithDocker } from '@owkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BODY_LIMIT } from './big-bodies.js';
 import { type Answer, FramingAudit, type SendOptions, send } from './client.js';
 import { pollUntil } from './poll.js';
 import { expectedBody, trickyPayloads } from './reverse-string.js';
@@ -22,7 +23,7 @@ import { type Server, type StartOptions, startBareProxy, startVariant } from './
 import { columnOf, type StartMode, type Variant, variants } from './variants.js';
 import { buildZip } from './zip.js';
 
-export const BODY_LIMIT = 64 * 1024 * 1024;
+export { BODY_LIMIT };
 
 /** A `/run` body of exactly `size` bytes: a tiny request padded with JSON whitespace. */
 export function paddedRunBody(size: number, payload = 'ab'): Buffer {

@@ -1,0 +1,163 @@
+/**
+ * Faults inside the proxy images, under the invoker's limits: misbehaving children (the same
+ * scripts as the process-level fault tests, run by the image's busybox), zip bombs and zips with
+ * links that lead outside. Processes are counted inside the container through /proc: everything
+ * below its PID 1 (tini), setsid'd orphans included, since they are re-parented to it.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { MESSAGES } from '@owkit/runtime/core';
+import { runBody } from '@owkit/runtime/testing';
+import { describeWithDocker } from '@owkit/testkit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { send } from '../src/client.js';
+import { ContainerMemory, mib } from '../src/container-memory.js';
+import { diskUsage, writableLayer } from '../src/disk.js';
+import { faultScript, faultsByKind } from '../src/faults.js';
+import { pollUntil } from '../src/poll.js';
+import { descendantsOf } from '../src/procfs.js';
+import { constantScript } from '../src/scripts.js';
+import { type Server, startBareProxy } from '../src/servers.js';
+import { proxyBaseImages } from '../src/variants.js';
+import { buildZip, deflatedZeros, type ZipEntry } from '../src/zip.js';
+
+const BINARY_FAILED = JSON.stringify({ error: MESSAGES.binaryFailed });
+const figures: string[] = [];
+afterAll(() => {
+  if (figures.length > 0) console.log(`fault figures (images):\n  ${figures.join('\n  ')}`);
+});
+
+const zipInit = (entries: readonly ZipEntry[]) => ({
+  value: { name: 'zip', main: 'main', binary: true, code: buildZip(entries).toString('base64') },
+});
+
+for (const kind of ['blackbox', 'loop'] as const) {
+  describeWithDocker(`faults in ${proxyBaseImages[kind]}`, () => {
+    let proxy: Server;
+    let baseline: number;
+    const living = () => descendantsOf(proxy.pid).filter((p) => p.state !== 'Z');
+    const good = async () => {
+      const answer = await send(proxy.url, '/run', { body: runBody({}, { actionName: 'ok' }) });
+      expect([answer.status, answer.body]).toEqual([200, '{"ok":true}']);
+    };
+
+    beforeAll(async () => {
+      proxy = await startBareProxy(kind, 'image');
+      const init = await send(proxy.url, '/init', {
+        body: { value: { name: 'faults', main: 'main', binary: false, code: faultScript(kind) } },
+      });
+      expect(init.body).toBe('{"ok":true}');
+      await good();
+      baseline = (await pollUntil(living, (p) => p.length <= (kind === 'loop' ? 2 : 1))).length;
+    });
+    afterAll(async () => {
+      if (proxy !== undefined) expect((await proxy.stop()).exitCode).toBe(0);
+    });
+
+    for (const fault of faultsByKind[kind]) {
+      it(`${fault.name} (${fault.does}) → ${fault.status}, then serves, and no process outlives the activation`, async () => {
+        const body = runBody(fault.params ?? {}, {
+          actionName: `fault-${fault.name}`,
+          ...(fault.deadlineMs === undefined ? {} : { deadlineMs: fault.deadlineMs }),
+        });
+        const answer = await send(proxy.url, '/run', { body });
+        expect(answer.status).toBe(fault.status);
+        if (typeof fault.body === 'string') expect(answer.body).toBe(fault.body);
+        else expect(answer.body).toMatch(fault.body);
+        await good();
+        const left = await pollUntil(living, (p) => p.length === baseline);
+        expect(left.map((p) => `${p.pid} ${p.name}`)).toHaveLength(baseline);
+        expect(descendantsOf(proxy.pid).filter((p) => p.state === 'Z')).toEqual([]);
+      });
+    }
+  });
+
+  describeWithDocker(`zips that must not unpack, ${proxyBaseImages[kind]}`, () => {
+    it('a zip bomb (20 entries of 100 MiB of zeros, 2 GB+ unpacked) → 502 within seconds, nothing of it left on disk', async () => {
+      const bomb = deflatedZeros(100 * 1024 * 1024);
+      const entries: ZipEntry[] = [
+        { name: 'exec', data: constantScript(kind, '{"bomb":"ran"}'), mode: 0o755 },
+      ];
+      for (let i = 0; i < 20; i++) {
+        entries.push({ name: `bomb-${i}.bin`, data: bomb.data, deflated: bomb });
+      }
+      const server = await startBareProxy(kind, 'image');
+      try {
+        const memory = new ContainerMemory(server.containerId as string);
+        const layer = await writableLayer(server.containerId as string);
+        const before = diskUsage(layer);
+        let peakBytes = before.bytes;
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            peakBytes = Math.max(peakBytes, diskUsage(layer).bytes);
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        })();
+        await memory.resetPeak();
+        const startedAt = performance.now();
+        const answer = await send(server.url, '/init', {
+          body: zipInit(entries),
+          timeoutMs: 60_000,
+        });
+        const ms = performance.now() - startedAt;
+        sampling = false;
+        await sampler;
+        const after = await pollUntil(
+          () => diskUsage(layer),
+          (usage) => !usage.paths.some((p) => /bomb-|owkit-unpack/.test(p)),
+          5_000,
+        );
+        figures.push(
+          `${proxyBaseImages[kind]}: zip bomb (${mib(buildZip(entries).length)} zip, ${mib(20 * bomb.size)} declared) → ${answer.status} in ${Math.round(ms)} ms; writable layer ${mib(before.bytes)} → peak ${mib(peakBytes)} (sampled every 100 ms) → ${mib(after.bytes)} after; memory peak ${mib(await memory.peakBytes())}`,
+        );
+        expect([answer.status, answer.body]).toEqual([502, BINARY_FAILED]);
+        expect(ms).toBeLessThan(30_000);
+        expect(after.paths.filter((p) => /bomb-|owkit-unpack/.test(p))).toEqual([]);
+        expect(after.bytes).toBeLessThan(before.bytes + 1024 * 1024);
+        const run = await send(server.url, '/run', { body: runBody({}) });
+        expect(run.body).not.toContain('bomb');
+      } finally {
+        await server.stop();
+      }
+    }, 120_000);
+
+    const marker = `owkit-link-${randomUUID().slice(0, 8)}`;
+    const exec = { name: 'exec', data: constantScript(kind, '{"links":"ran"}'), mode: 0o755 };
+    const linkZips: { name: string; entries: ZipEntry[] }[] = [
+      {
+        name: 'a link to an absolute path outside',
+        entries: [exec, { name: 'passwd', data: '/etc/passwd', symlink: true }],
+      },
+      {
+        name: 'a link that climbs out',
+        entries: [exec, { name: 'up', data: '../../../../../tmp', symlink: true }],
+      },
+      {
+        name: 'a dangling link pointing outside',
+        entries: [exec, { name: 'dangling', data: `/nonexistent/${marker}`, symlink: true }],
+      },
+      {
+        name: 'a link to /tmp, then a file written through it',
+        entries: [
+          exec,
+          { name: 'out', data: '/tmp', symlink: true },
+          { name: `out/${marker}`, data: 'escaped' },
+        ],
+      },
+    ];
+    for (const zip of linkZips) {
+      it(`${zip.name} → 502, nothing written outside the action folder`, async () => {
+        const server = await startBareProxy(kind, 'image');
+        try {
+          const answer = await send(server.url, '/init', { body: zipInit(zip.entries) });
+          expect([answer.status, answer.body]).toEqual([502, BINARY_FAILED]);
+          expect(existsSync(`/proc/${server.pid}/root/tmp/${marker}`)).toBe(false);
+        } finally {
+          await server.stop();
+        }
+      });
+    }
+  });
+}
