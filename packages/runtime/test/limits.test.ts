@@ -346,3 +346,23 @@ describe('serve, as a process', () => {
     });
   });
 });
+
+describe('broken bodies', () => {
+  it('answers a chunk size past 64 bits with a JSON 400 at once and keeps serving', async () => {
+    const server = await startServer();
+    const head = 'POST /run HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n';
+    const result = await exchange(server.port, [head, 'fffffffffffffffffffffffff\r\n{"value":{}}']);
+    expect(result.text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(result.closedAfterMs).toBeLessThan(1_000);
+    const next = await fetch(`${server.url}/run`, { method: 'POST', body: '{}' });
+    expect(next.status).toBe(200);
+  });
+
+  it('closes at once when the client half-closes in the middle of a body', async () => {
+    const server = await startServer();
+    const head = 'POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n';
+    const result = await exchange(server.port, [head, '{"value":{}}'], (socket) => socket.end());
+    expect(result.text).not.toMatch(/^HTTP\/1\.1 2/);
+    expect(result.closedAfterMs).toBeLessThan(1_000);
+  });
+});

@@ -101,9 +101,11 @@ export function createHttpServer(app: ProtocolApp, options: HttpOptions = {}): S
         `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     };
-    // Garbage after a request on the same connection: that request is answered first.
+    // Garbage after a whole request on the same connection: that request is answered first.
+    // An error inside a request's own body (a bad chunk, a client that half-closes mid-body)
+    // ends that request: answered now, it would otherwise wait for a body that cannot come.
     const pending = inFlight.get(socket);
-    if (pending === undefined) answer();
+    if (pending === undefined || !pending.req.complete) answer();
     else pending.once('finish', answer).once('close', answer);
   });
   return server;
