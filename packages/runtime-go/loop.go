@@ -126,11 +126,17 @@ func readLine(reader *bufio.Reader, limit int) ([]byte, error) {
 	}
 }
 
-// appendDoubling appends piece to buf, doubling buf's capacity when it must grow (up to
-// limit), where append would grow a large slice by a quarter at a time, copying it each time.
+// appendDoubling appends piece to buf, doubling buf's capacity when it must grow, where
+// append would grow a large slice by a quarter at a time, copying it each time. A doubling that
+// would leave less than another doubling's room under limit goes to limit at once: a line just
+// over 64 MiB is not copied from 64 MiB to 64 MiB and a bit.
 func appendDoubling(buf, piece []byte, limit int) []byte {
 	if need := len(buf) + len(piece); need > cap(buf) {
-		grown := make([]byte, len(buf), min(max(2*cap(buf), need), max(limit, need)))
+		next := max(2*cap(buf), need)
+		if 2*next > limit {
+			next = max(limit, need)
+		}
+		grown := make([]byte, len(buf), next)
 		copy(grown, buf)
 		buf = grown
 	}
