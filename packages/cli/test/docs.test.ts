@@ -72,3 +72,23 @@ describe('the README and the API', () => {
     `);
   });
 });
+
+describe('the quick start', () => {
+  it('is two commands, one for the bench and one for the tests, and CI runs that test command', async () => {
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Quick start'));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const commands = block
+      .split('\n')
+      .map((line) => line.replace(/#.*$/, '').trim())
+      .filter(Boolean);
+    expect(commands).toEqual(['npm run bench', 'npm test']);
+    const ci = await readFile(new URL('../../../.ci/run', import.meta.url), 'utf8');
+    expect(ci.split('\n').map((line) => line.trim())).toContain('npm test');
+    const pkg = JSON.parse(
+      await readFile(new URL('../../../package.json', import.meta.url), 'utf8'),
+    );
+    expect(pkg.scripts.test).toMatch(/^node scripts\/bootstrap\.mjs turbo run /);
+    expect(pkg.scripts.bench).toMatch(/^node scripts\/bootstrap\.mjs turbo run bench /);
+  });
+});
