@@ -150,6 +150,8 @@ export interface BenchResult {
     /** Connection counts and payload sizes (bytes) of the curves; empty when not measured. */
     curveConnections: number[];
     curvePayloadBytes: number[];
+    /** Measured seconds and warm-up seconds of each curve point. */
+    curveSeconds: { duration: number; warmup: number };
     /** Relative interval width (percent of the median) --until-stable aimed for, or null. */
     untilStablePercent: number | null;
     untilStableCapSeconds: number | null;

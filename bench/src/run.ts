@@ -219,6 +219,7 @@ function assemble(
       pipelining: 1,
       curveConnections: options.curves ? options.curveConnections : [],
       curvePayloadBytes: options.curves ? options.curvePayloadBytes : [],
+      curveSeconds: CURVE_SECONDS,
       untilStablePercent: options.untilStablePercent,
       untilStableCapSeconds:
         options.untilStablePercent === null ? null : options.untilStableCapSeconds,
@@ -750,6 +751,9 @@ function wideGoals(ctx: Context, pct: number, startedAt: Date) {
   };
 }
 
+/** Each curve point: one pass, shorter than a round's level (11 points per variant). */
+export const CURVE_SECONDS = { duration: 1, warmup: 0.5 };
+
 /**
  * One pass over every curve point, the servers still up: each connection count with the default
  * workload, then each payload size at one connection. Descriptive only: no goal reads a curve.
@@ -771,7 +775,10 @@ async function measureCurves(
         : 'asked for with --curves false',
     );
   }
-  const variants = loaded.filter((v) => v.kind === 'server' && servers.has(v.name));
+  // The no-sentinels floors answer for the logging's cost, not for a curve's shape.
+  const variants = loaded.filter(
+    (v) => v.kind === 'server' && servers.has(v.name) && !v.name.endsWith('-no-sentinels'),
+  );
   const points = options.curveConnections.length + options.curvePayloadBytes.length;
   ctx.progress.startPhase(name, variants.length * points);
   const curves = new Map(
@@ -792,8 +799,8 @@ async function measureCurves(
         round: 0,
         curve: true,
         connections,
-        durationSeconds: options.durationSeconds,
-        warmupSeconds: options.warmupSeconds,
+        durationSeconds: CURVE_SECONDS.duration,
+        warmupSeconds: CURVE_SECONDS.warmup,
         ...(payload === undefined
           ? {}
           : {

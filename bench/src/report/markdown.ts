@@ -280,7 +280,7 @@ function curvesSection(result: BenchResult): string {
       ],
     ],
   );
-  return `## Curves\n\nOne pass per point after the rounds, the same servers, ${result.options.loadDurationSeconds} s each after a ${result.options.warmupSeconds} s warm-up (answers checked byte for byte). Each cell: req/s (p50 / p99 latency). Descriptive only: no goal reads a curve, and a single pass carries the noise of its moment.\n\n### Against connections (default payload)\n\n${byConnections}\n\n### Against payload size (1 connection)\n\nThe payload is a string of that many ASCII letters; the blackbox proxy passes the params JSON as an argument up to ${BLACKBOX_ARGV_MAX_BYTES.toLocaleString('en')} bytes (the kernel's per-argument limit) and always on stdin.\n\n${byPayload}`;
+  return `## Curves\n\nOne pass per point after the rounds, the same servers, ${result.options.curveSeconds.duration} s each after a ${result.options.curveSeconds.warmup} s warm-up (answers checked byte for byte; the no-sentinels floors are left out). Each cell: req/s (p50 / p99 latency). Descriptive only: no goal reads a curve, and a single pass carries the noise of its moment.\n\n### Against connections (default payload)\n\n${byConnections}\n\n### Against payload size (1 connection)\n\nThe payload is a string of that many ASCII letters; the blackbox proxy passes the params JSON as an argument up to ${BLACKBOX_ARGV_MAX_BYTES.toLocaleString('en')} bytes (the kernel's per-argument limit) and always on stdin.\n\n${byPayload}`;
 }
 
 /** What else the machine did, round by round, next to the spread it may explain. */
