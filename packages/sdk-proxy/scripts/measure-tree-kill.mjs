@@ -24,8 +24,18 @@ const REQUESTS = Number(requestsArg);
 const ROUNDS = Number(roundsArg);
 const WARMUP = 100;
 const LIMITS = [
-  '--memory', '256m', '--memory-swap', '256m', '--pids-limit', '1024',
-  '--ulimit', 'nofile=1024:1024', '--cap-drop', 'NET_RAW', '--cap-drop', 'NET_ADMIN',
+  '--memory',
+  '256m',
+  '--memory-swap',
+  '256m',
+  '--pids-limit',
+  '1024',
+  '--ulimit',
+  'nofile=1024:1024',
+  '--cap-drop',
+  'NET_RAW',
+  '--cap-drop',
+  'NET_ADMIN',
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'owkit-tree-kill-'));
@@ -59,13 +69,12 @@ function freePort() {
 
 function post(agent, port) {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/run', method: 'POST', agent },
-      (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-      },
-    );
+    const req = request({ host: '127.0.0.1', port, path: '/run', method: 'POST', agent }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`)),
+      );
+    });
     req.on('error', reject);
     req.end(body);
   });
@@ -86,10 +95,23 @@ async function waitForPort(agent, port) {
 async function measure(variant) {
   const port = await freePort();
   const id = execFileSync('docker', [
-    'run', '--detach', '--network', 'host', ...LIMITS, '--env', `PORT=${port}`,
-    '--env', `OWKIT_TREE_KILL=${variant.treeKill}`, '--env', `OWKIT_EXEC=/opt/m/${variant.exec}`,
-    '--volume', `${dir}:/opt/m:ro`, 'owkit/sdk-proxy:latest',
-  ]).toString().trim();
+    'run',
+    '--detach',
+    '--network',
+    'host',
+    ...LIMITS,
+    '--env',
+    `PORT=${port}`,
+    '--env',
+    `OWKIT_TREE_KILL=${variant.treeKill}`,
+    '--env',
+    `OWKIT_EXEC=/opt/m/${variant.exec}`,
+    '--volume',
+    `${dir}:/opt/m:ro`,
+    'owkit/sdk-proxy:latest',
+  ])
+    .toString()
+    .trim();
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
     await waitForPort(agent, port);
@@ -128,6 +150,11 @@ const ratio = (a, b, key) => {
   return `${median(perRound).toFixed(3)} (rounds ${perRound.map((x) => x.toFixed(3)).join(', ')})`;
 };
 console.log(JSON.stringify({ requests: REQUESTS, rounds: ROUNDS, results }, null, 1));
-for (const [a, b] of [['sweep', 'group'], ['sh + tini -s, group', 'sh, group']]) {
-  console.log(`${a} / ${b}: CPU per activation ${ratio(a, b, 'cpuUsPerActivation')}, req/s ${ratio(a, b, 'requestsPerSecond')}`);
+for (const [a, b] of [
+  ['sweep', 'group'],
+  ['sh + tini -s, group', 'sh, group'],
+]) {
+  console.log(
+    `${a} / ${b}: CPU per activation ${ratio(a, b, 'cpuUsPerActivation')}, req/s ${ratio(a, b, 'requestsPerSecond')}`,
+  );
 }
