@@ -1,11 +1,11 @@
-// Runs one of the CLI's commands (`invoke`, `new-action`, `package`) from its compiled output.
+// Runs one of the CLI's commands (`invoke`, `dev`, `new-action`, `package`) from its compiled output.
 // The root scripts call this, so it first brings @owkit/cli and what it imports up to date
 // through turbo (a cache hit once built), saying so when that takes a while (a fresh clone).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const COMMANDS = ['invoke', 'new-action', 'package'];
+const COMMANDS = ['invoke', 'dev', 'new-action', 'package'];
 /** A cache hit takes about a second; longer means a real build, worth a line. */
 const QUIET_MS = 1_500;
 const [command, ...args] = process.argv.slice(2);

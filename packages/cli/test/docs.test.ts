@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { optionsTable } from '@owkit/runtime/core';
 import { describe, expect, it } from 'vitest';
+import { DEV_USAGE, devOptionSpecs } from '../src/dev/options.js';
 import * as cli from '../src/index.js';
 import { INVOKE_USAGE, invokeOptionSpecs } from '../src/invoke/options.js';
 import { NEW_ACTION_USAGE, newActionOptionSpecs } from '../src/new-action/options.js';
@@ -23,6 +24,7 @@ function tableRows(markdown: string): string {
 describe('the README and the API', () => {
   it.each([
     ['invoke', invokeOptionSpecs],
+    ['dev', devOptionSpecs],
     ['new-action', newActionOptionSpecs],
     ['package', packageOptionSpecs],
   ])('lists every option of %s as the code declares it', async (_command, specs) => {
@@ -32,6 +34,7 @@ describe('the README and the API', () => {
 
   it.each([
     ['invoke', INVOKE_USAGE, invokeOptionSpecs],
+    ['dev', DEV_USAGE, devOptionSpecs],
     ['new-action', NEW_ACTION_USAGE, newActionOptionSpecs],
     ['package', PACKAGE_USAGE, packageOptionSpecs],
   ])(
