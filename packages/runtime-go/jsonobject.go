@@ -21,17 +21,27 @@ var errNotObject = errors.New("owkit: not a JSON object")
 // always are; an array or another value is an error.
 func Fields(raw json.RawMessage) (map[string]json.RawMessage, error) {
 	fields := map[string]json.RawMessage{}
-	err := eachMember(raw, func(key string, value []byte) {
+	var keyErr error
+	err := eachMember(raw, func(quotedKey, value []byte) {
+		key, err := memberKey(quotedKey)
+		if err != nil {
+			keyErr = err
+			return
+		}
 		fields[key] = value
 	})
+	if err == nil {
+		err = keyErr
+	}
 	if err != nil {
 		return nil, err
 	}
 	return fields, nil
 }
 
-// eachMember calls visit with each member of the object in text, in order.
-func eachMember(text []byte, visit func(key string, value []byte)) error {
+// eachMember calls visit with each member of the object in text, in order: its key as it is
+// written, quotes included (see memberKey), and its value.
+func eachMember(text []byte, visit func(quotedKey, value []byte)) error {
 	i := skipSpace(text, 0)
 	if i >= len(text) || text[i] != '{' {
 		return errNotObject
@@ -45,10 +55,7 @@ func eachMember(text []byte, visit func(key string, value []byte)) error {
 		if !ok {
 			return errNotObject
 		}
-		key, err := memberKey(text[i:keyEnd])
-		if err != nil {
-			return err
-		}
+		key := text[i:keyEnd]
 		i = skipSpace(text, keyEnd)
 		if i >= len(text) || text[i] != ':' {
 			return errNotObject

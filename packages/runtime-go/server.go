@@ -298,6 +298,14 @@ func (request runRequest) params() json.RawMessage {
 	return request.value
 }
 
+// contextVarNames maps the keys every /run body holds, as written without escapes, to their
+// variables, so the usual activation names no string; "value" is there to be recognised too.
+var contextVarNames = map[string]string{
+	`"value"`: "value", `"namespace"`: "__OW_NAMESPACE", `"action_name"`: "__OW_ACTION_NAME",
+	`"action_version"`: "__OW_ACTION_VERSION", `"activation_id"`: "__OW_ACTIVATION_ID",
+	`"transaction_id"`: "__OW_TRANSACTION_ID", `"deadline"`: "__OW_DEADLINE", `"api_key"`: "__OW_API_KEY",
+}
+
 // parseRunBody reads a /run body: an object whose "value", when present, is an object or an
 // array. Both the HTTP server and the loop child use it. json.Valid decides what is JSON,
 // including its nesting bound (10,000 levels, encoding/json's own); a byte-order mark is not
@@ -308,12 +316,24 @@ func parseRunBody(body []byte) (runRequest, error) {
 	}
 	request := runRequest{vars: make(map[string]string, 8)}
 	var valuePresent bool
-	err := eachMember(body, func(key string, raw []byte) {
-		if key == "value" {
+	var keyErr error
+	err := eachMember(body, func(quotedKey, raw []byte) {
+		name := contextVarNames[string(quotedKey)] // no allocation: the compiler looks up the bytes
+		if name == "" {
+			key, err := memberKey(quotedKey)
+			if err != nil {
+				keyErr = err
+				return
+			}
+			if key == "value" {
+				request.value, valuePresent = raw, true
+				return
+			}
+			name = "__OW_" + strings.ToUpper(key)
+		} else if name == "value" {
 			request.value, valuePresent = raw, true
 			return
 		}
-		name := "__OW_" + strings.ToUpper(key)
 		if !isScalarContext(raw) {
 			delete(request.vars, name) // the last of duplicate keys wins, as in a decoded map
 			return
@@ -324,6 +344,9 @@ func parseRunBody(body []byte) (runRequest, error) {
 	})
 	if err != nil {
 		return runRequest{}, errNotDictionaryArgument // valid JSON, but not an object
+	}
+	if keyErr != nil {
+		return runRequest{}, errInvalidJSON
 	}
 	if valuePresent && !isDictionaryOrArray(request.value) {
 		return runRequest{}, errNotDictionaryArgument
