@@ -62,6 +62,16 @@ describe('activation bytes', () => {
     expect(activation.env).toEqual({ __OW_NAMESPACE: 'guest', __OW_N: '1.5', __OW_T: 'true' });
   });
 
+  it('builds env before releasing the bytes, and refuses the bytes afterwards', async () => {
+    const { app, seen } = recordingEngine();
+    await invoke(app, '/run', '{"value":{"a":1},"activation_id":"x1"}');
+    const activation = seen.activations[0] as Activation;
+    activation.releaseBytes();
+    expect(activation.env).toEqual({ __OW_ACTIVATION_ID: 'x1' });
+    expect(() => activation.value).toThrow(/released/);
+    expect(() => activation.body).toThrow(/released/);
+  });
+
   it('lets the last of a repeated key win, as JSON.parse and Go do', async () => {
     const { app, seen } = recordingEngine();
     await invoke(app, '/run', '{"value":[1],"a":"x","a":null,"value":[2],"b":"y","b":"z"}');

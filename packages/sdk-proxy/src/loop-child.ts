@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { type LogStreams, MESSAGES, ProtocolError } from '@owkit/runtime/core';
+import { type Activation, type LogStreams, MESSAGES, ProtocolError } from '@owkit/runtime/core';
 import { LONGEST_TIMER_MS } from './action-code.js';
 import type { Launch } from './launch.js';
 import { PROXY_MESSAGES } from './messages.js';
@@ -38,8 +38,11 @@ export interface LoopChild {
   /** Settles once the child can take activations; rejects with a ChildStartError. */
   readonly ready: Promise<void>;
   readonly alive: boolean;
-  /** Sends one request (compact JSON, no newline) as a line; resolves to the result line. */
-  run(request: Buffer, waitMs: number): Promise<Buffer>;
+  /**
+   * Sends the activation's body (compact JSON, no newline) as one line and resolves to the
+   * result line; the activation's bytes are released once the pipe has taken them.
+   */
+  run(request: Activation, waitMs: number): Promise<Buffer>;
   /** Kills the child's process group and waits until its pipes are closed. */
   kill(): Promise<void>;
 }
@@ -222,8 +225,8 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
           );
         }
         // Two writes, not a concatenation: a 64 MiB body is never copied to add its newline.
-        child.stdin.write(request);
-        child.stdin.write('\n');
+        child.stdin.write(request.body);
+        child.stdin.write('\n', () => request.releaseBytes());
       });
     },
     async kill() {

@@ -147,7 +147,7 @@ export function createLoopEngine(options: LoopOptions): LoopEngine {
         const waitMs = timeLeft(activation.deadline, timeoutMs);
         if (waitMs <= 0) throw new ProtocolError(502, MESSAGES.deadlineExceeded);
         // The body as sent, compacted to one line: the child sets its own __OW_* from its keys.
-        const line = await child.run(activation.body, waitMs);
+        const line = await child.run(activation, waitMs);
         return parseResultLine(line, logs.stdout);
       } finally {
         release(slot);

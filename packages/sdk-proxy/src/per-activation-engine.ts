@@ -47,8 +47,8 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
   const processTrees = new ProcessTrees(options.treeKill);
   let initEnv: Record<string, string> = {};
 
-  /** `params` is the compact JSON of the request's `value`, as sent. */
-  function spawnAndWatch(params: Buffer, env: Record<string, string>, waitMs: number) {
+  /** The child gets the request's `value` as sent (compact JSON), on argv and stdin. */
+  function spawnAndWatch(activation: Activation, env: Record<string, string>, waitMs: number) {
     return new Promise<Outcome>((resolve) => {
       const problem = environmentProblem(env);
       if (problem !== undefined) {
@@ -58,7 +58,7 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
       const { tag, env: taggedEnv } = processTrees.tag(env);
       let child: ChildProcessWithoutNullStreams;
       try {
-        const argv = params.length <= MAX_ARGUMENT_BYTES ? [params.toString('utf8')] : [];
+        const argv = argvFor(activation.value);
         child = spawn(launch.command, [...launch.args, ...argv], {
           cwd,
           env: taggedEnv,
@@ -90,7 +90,8 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
       child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
       // A child that never reads its stdin is fine: the pipe breaking is expected then.
       child.stdin.on('error', () => {});
-      child.stdin.end(params);
+      // Once the pipe has taken it all, the proxy keeps no copy of the request.
+      child.stdin.end(activation.value, () => activation.releaseBytes());
 
       const deadlineTimer = Number.isFinite(waitMs)
         ? setTimeout(() => stop({ kind: 'deadline' }), Math.min(waitMs, LONGEST_TIMER_MS))
@@ -156,7 +157,7 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
       const waitMs = timeLeft(activation.deadline, timeoutMs);
       if (waitMs <= 0) throw new ProtocolError(502, MESSAGES.deadlineExceeded);
       const env = { ...options.env, ...initEnv, ...activation.env };
-      const outcome = spawnAndWatch(activation.value, env, waitMs);
+      const outcome = spawnAndWatch(activation, env, waitMs);
       running.add(outcome);
       const result = await outcome;
       running.delete(outcome);
@@ -181,4 +182,9 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
       await Promise.all(running);
     },
   };
+}
+
+/** `[params]` when they fit in one argument, else none (the child reads stdin). */
+function argvFor(params: Buffer): string[] {
+  return params.length <= MAX_ARGUMENT_BYTES ? [params.toString('utf8')] : [];
 }

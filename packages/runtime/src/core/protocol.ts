@@ -97,6 +97,20 @@ export class Activation {
     return JSON.parse(text) as Record<string, unknown> | unknown[];
   }
 
+  /**
+   * Lets go of `value` and `body` (`env` is built first): a proxy calls this once the child has
+   * them, so that a 64 MiB body is not held while the child works on its own copy. Frees the
+   * memory at once when the body was large.
+   */
+  releaseBytes(): void {
+    void this.env;
+    const large = (this.#body?.length ?? 0) >= LARGE_BODY_BYTES;
+    this.#value = undefined;
+    this.#body = undefined;
+    this.#params = undefined;
+    if (large) releaseMemory();
+  }
+
   /** A call of its own, so that no register of the caller's frame still holds the bytes. */
   #takeText(): { text: string; large: boolean } {
     // The variables come from the bytes: built now, before the bytes go.
