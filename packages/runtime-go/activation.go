@@ -56,14 +56,111 @@ func ActivationFrom(ctx context.Context) (Activation, bool) {
 	return activation, ok
 }
 
-// activationContext derives the handler's context: the activation's facts, cancelled at its
-// deadline. The caller must call the returned cancel function.
-func activationContext(parent context.Context, activation Activation) (context.Context, context.CancelFunc) {
-	ctx := context.WithValue(parent, activationKey{}, activation)
-	if activation.Deadline.IsZero() {
-		return context.WithCancel(ctx)
+// activationContext derives the handler's context: the activation's facts, done at its
+// deadline or when parent is. The caller must call finish once the handler has returned.
+//
+// context.WithValue and context.WithDeadline would cost nine allocations and a timer on every
+// activation, for handlers that mostly never wait on the context: here the timer, and the watch
+// on parent, start only when Done is first called. Err and Deadline need neither.
+func activationContext(parent context.Context, activation Activation) *activationCtx {
+	return &activationCtx{parent: parent, activation: activation}
+}
+
+type activationCtx struct {
+	parent     context.Context
+	activation Activation
+
+	mu          sync.Mutex
+	done        chan struct{} // made by the first Done
+	err         error         // set once, when the context ends
+	timer       *time.Timer
+	stopWatcher func() bool
+}
+
+func (c *activationCtx) Deadline() (time.Time, bool) {
+	deadline, ok := c.parent.Deadline()
+	if own := c.activation.Deadline; !own.IsZero() && (!ok || own.Before(deadline)) {
+		return own, true
 	}
-	return context.WithDeadline(ctx, activation.Deadline)
+	return deadline, ok
+}
+
+func (c *activationCtx) Value(key any) any {
+	if key == (activationKey{}) {
+		return c.activation
+	}
+	return c.parent.Value(key)
+}
+
+func (c *activationCtx) Done() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done != nil {
+		return c.done
+	}
+	c.done = make(chan struct{})
+	if c.endedLocked() {
+		close(c.done)
+		return c.done
+	}
+	if deadline := c.activation.Deadline; !deadline.IsZero() {
+		c.timer = time.AfterFunc(time.Until(deadline), func() { c.end(context.DeadlineExceeded) })
+	}
+	c.stopWatcher = context.AfterFunc(c.parent, func() { c.end(c.parent.Err()) })
+	return c.done
+}
+
+func (c *activationCtx) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.endedLocked() && c.done != nil {
+		c.closeLocked()
+	}
+	return c.err
+}
+
+// endedLocked records, and reports, whether the parent is done or the deadline has passed.
+func (c *activationCtx) endedLocked() bool {
+	if c.err == nil {
+		if err := c.parent.Err(); err != nil {
+			c.err = err
+		} else if deadline := c.activation.Deadline; !deadline.IsZero() && !time.Now().Before(deadline) {
+			c.err = context.DeadlineExceeded
+		}
+	}
+	return c.err != nil
+}
+
+func (c *activationCtx) end(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil {
+		c.err = err
+	}
+	c.closeLocked()
+}
+
+// closeLocked closes done (once) and stops what would have closed it.
+func (c *activationCtx) closeLocked() {
+	if c.done != nil {
+		select {
+		case <-c.done:
+		default:
+			close(c.done)
+		}
+	}
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	if c.stopWatcher != nil {
+		c.stopWatcher()
+	}
+}
+
+// finish ends the context once its activation is over: a handler's goroutine that outlives
+// it sees it done, as with the CancelFunc of context.WithCancel.
+func (c *activationCtx) finish() {
+	c.end(context.Canceled)
 }
 
 // activationFromEnv reads an activation's facts from its __OW_* variables.

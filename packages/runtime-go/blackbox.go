@@ -45,8 +45,8 @@ func runBlackbox(ctx context.Context, handler Handler, args []string, stdin io.R
 	for _, name := range activationVarNames {
 		vars[name] = getenv(name)
 	}
-	activationCtx, cancel := activationContext(ctx, activationFromEnv(vars))
-	defer cancel()
+	activationCtx := activationContext(ctx, activationFromEnv(vars))
+	defer activationCtx.finish()
 	result, err := callHandler(activationCtx, handler, params, stderr)
 	line, encoded := lineResult(result, err, stderr)
 	printLine(stdout, stderr, line)

@@ -166,8 +166,8 @@ func runLine(ctx context.Context, handler Handler, line []byte, env *processEnv,
 		return errorBody(err.Error())
 	}
 	env.apply(request.vars, stderr)
-	activationCtx, cancel := activationContext(ctx, activationFromEnv(request.vars))
-	defer cancel()
+	activationCtx := activationContext(ctx, activationFromEnv(request.vars))
+	defer activationCtx.finish()
 	result, err := callHandler(activationCtx, handler, request.params(), stderr)
 	answer, _ := lineResult(result, err, stderr)
 	return answer

@@ -275,8 +275,8 @@ func (s *Server) run(r *http.Request, body []byte) (int, []byte) {
 		return http.StatusBadRequest, invalidJSONBody
 	}
 	s.env.apply(request.vars, s.options.Stderr)
-	ctx, cancel := activationContext(r.Context(), activationFromEnv(request.vars))
-	defer cancel()
+	ctx := activationContext(r.Context(), activationFromEnv(request.vars))
+	defer ctx.finish()
 	result, err := callHandler(ctx, s.handler, request.params(), s.options.Stderr)
 	return httpResult(result, err, s.options.Stderr)
 }
