@@ -164,4 +164,40 @@ fi
       await container.remove();
     }
   }, 60_000);
+
+  /** Node in the image, hogging memory when asked until the kernel steps in. */
+  const HOG = `#!/usr/bin/env node
+const hold = [];
+const answer = (params) => {
+  if (params.hog) for (;;) hold.push(Buffer.alloc(16 * 1024 * 1024, 1));
+  return '{"ok":true}';
+};
+if (process.env.OWKIT_MODE === 'loop') {
+  require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
+    require('node:fs').writeSync(3, answer(JSON.parse(line).value) + '\\n');
+  });
+} else {
+  console.log(answer(JSON.parse(process.argv[2])));
+}
+`;
+
+  it.each(['owkit/sdk-proxy:latest', 'owkit/sdk-proxy:loop'])(
+    '%s: a child that outgrows 256 MB is killed, not the proxy, which keeps serving',
+    async (image) => {
+      const container = await startContainer(image);
+      try {
+        const init = await request(container.url, '/init', {
+          value: { name: 'hog', main: 'main', binary: false, code: HOG },
+        });
+        expect(init.status).toBe(200);
+        const hog = await request(container.url, '/run', runBody({ hog: true }));
+        expect(hog.status).toBe(502);
+        expect((await request(container.url, '/run', runBody({}))).json).toEqual({ ok: true });
+        expect((await container.logs()).stderr).toMatch(/killed by SIGKILL/);
+      } finally {
+        await container.remove();
+      }
+    },
+    60_000,
+  );
 });
