@@ -66,9 +66,9 @@ export function artifactOf(style: Style): string {
 }
 
 /**
- * The image each style builds, as the action's own scripts name it (`owkit/<x>:<style>`): an
- * action has the styles its image script builds, and the CLI keeps no second list that could
- * drift from them.
+ * The image each style builds, as the action's own scripts name it (`owkit/<x>:<style>`, in its
+ * package.json's `image` script or a script file): an action has the styles its image script
+ * builds, and the CLI keeps no second list that could drift from them.
  */
 function declaredImages(dir: string): Map<Style, string> {
   const sources = [join(dir, 'package.json')];

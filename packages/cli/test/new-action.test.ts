@@ -118,8 +118,7 @@ describe.each(STYLES)('pnpm new-action --style %s', (style) => {
       const text = (await readFile(join(dir, file), 'utf8')).replace(/^> Created with .*$/m, '');
       expect([file, /template/i.test(text)]).toEqual([file, false]);
     }
-    const image = await readFile(join(dir, 'scripts', 'image.mjs'), 'utf8');
-    expect(image).toContain(`'owkit/${name}:${style}'`);
+    expect(pkg.scripts.image).toContain(`owkit-image owkit/${name}:${style} `);
   });
 
   it('has only the commands that work for its style', async () => {

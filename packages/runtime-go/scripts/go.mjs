@@ -4,10 +4,13 @@
  *   test — `go test ./...`, with the race detector whenever cgo can build it
  *   lint — fails when `gofmt -l .` lists files
  *   check — only the toolchain check every task starts with: Go on PATH, 1.24 or newer
+ *   build <style>… — one binary per Go style (go-native, go-blackbox, go-actionloop) in
+ *     bin/<native|blackbox|actionloop>, from ./cmd/<that name> when the module has one entry
+ *     point per style, otherwise from the module's root package
  * Installed as the `owkit-go` bin for the Go actions.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const [task, ...extraArgs] = process.argv.slice(2);
@@ -53,7 +56,52 @@ function raceDetectorAvailable() {
   return compiler !== undefined && capture(compiler.split(' ')[0], ['--version']) !== undefined;
 }
 
+const GO_STYLES = ['go-native', 'go-blackbox', 'go-actionloop'];
+
+/**
+ * Cross-compiles static linux/amd64 binaries, stripped and reproducible (no build id, no VCS
+ * stamp, no local paths), ready for FROM scratch or the sdk-proxy images. `nethttpomithttp2`
+ * leaves out net/http's HTTP/2 support (~0.4 MB), which the invoker never speaks.
+ */
+function build(styles) {
+  const unknown = styles.filter((style) => !GO_STYLES.includes(style));
+  if (styles.length === 0 || unknown.length > 0) {
+    process.stderr.write(
+      `usage: owkit-go build <style>… with styles among ${GO_STYLES.join(', ')} (got ${JSON.stringify(styles)})\n`,
+    );
+    return 2;
+  }
+  mkdirSync('bin', { recursive: true });
+  const env = { ...process.env, GOOS: 'linux', GOARCH: 'amd64', CGO_ENABLED: '0' };
+  for (const style of styles) {
+    const kind = style.slice('go-'.length);
+    const binary = `bin/${kind}`;
+    const source = existsSync(path.join('cmd', kind)) ? `./cmd/${kind}` : '.';
+    const args = [
+      'build',
+      '-tags=nethttpomithttp2',
+      '-trimpath',
+      '-buildvcs=false',
+      '-ldflags=-s -w -buildid=',
+      '-o',
+      binary,
+      source,
+    ];
+    const result = spawnSync('go', args, { env, stdio: 'inherit' });
+    if (result.error || result.status !== 0) {
+      const cause = result.error ? `: ${result.error.message}` : '';
+      process.stderr.write(`go ${args.join(' ')} failed${cause}\n`);
+      return 1;
+    }
+    process.stdout.write(`${binary}: ${statSync(binary).size} bytes\n`);
+  }
+  return 0;
+}
+
 switch (task) {
+  case 'build':
+    process.exit(build(extraArgs));
+    break;
   case 'test': {
     const race = raceDetectorAvailable();
     if (!race) process.stdout.write('go test without -race: cgo or a C compiler is missing.\n');
@@ -75,6 +123,8 @@ switch (task) {
   case 'check':
     break;
   default:
-    process.stderr.write(`usage: owkit-go test|lint|check (got ${JSON.stringify(task)})\n`);
+    process.stderr.write(
+      `usage: owkit-go build <style>…|test|lint|check (got ${JSON.stringify(task)})\n`,
+    );
     process.exit(2);
 }
