@@ -212,7 +212,10 @@ function readBody(
       return;
     }
     if (buffer === undefined || needed > buffer.length) {
-      const capacity = Math.min(ceiling, Math.max(needed, 2 * (buffer?.length ?? size), 65_536));
+      let capacity = Math.max(needed, 2 * (buffer?.length ?? size), 65_536);
+      // Past half the ceiling, the next copy is the last: straight to the ceiling, so that a
+      // 64 MiB body never moves from 63.9 MiB into 64 MiB (128 MiB held for one copy).
+      if (2 * capacity > ceiling) capacity = Math.max(needed, ceiling);
       // A large body's smaller copies, and the socket's pieces already copied, are freed
       // before the next copy is made (four times at most for 64 MiB), along with whatever
       // earlier large activations left.
