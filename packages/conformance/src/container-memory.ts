@@ -76,9 +76,19 @@ export class ContainerMemory {
     return Math.max(this.sampled, await this.statsBytes());
   }
 
-  /** How often the container hit its limit (cgroup v1 `memory.failcnt`); undefined elsewhere. */
-  failCount(): number | undefined {
-    return this.cgroupValue('memory.failcnt');
+  /**
+   * How many processes of the container the kernel's OOM killer has ended so far (cgroup v1
+   * `memory.oom_control`, kernel 4.13+); undefined where that is not readable. A proxy's child
+   * can be killed while the proxy, and so the container, lives on.
+   */
+  oomKills(): number | undefined {
+    try {
+      const text = readFileSync(`${this.cgroupDir}/memory.oom_control`, 'utf8');
+      const match = /^oom_kill (\d+)$/m.exec(text);
+      return match === null ? undefined : Number(match[1]);
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -123,6 +123,76 @@ for (const kind of ['blackbox', 'loop'] as const) {
       }
     }, 120_000);
 
+    it('a zip bomb that lies (each entry declares 1 KiB and inflates to 100 MiB) → 502 within seconds, nothing of it left on disk', async () => {
+      const bomb = deflatedZeros(100 * 1024 * 1024);
+      const declared = { size: 1024, crc: deflatedZeros(1024).crc };
+      const entries: ZipEntry[] = [
+        { name: 'exec', data: constantScript(kind, '{"bomb":"ran"}'), mode: 0o755 },
+      ];
+      for (let i = 0; i < 20; i++) {
+        entries.push({ name: `bomb-${i}.bin`, data: bomb.data, deflated: declared });
+      }
+      const server = await startBareProxy(kind, 'image');
+      try {
+        const layer = await writableLayer(server.containerId as string);
+        const before = diskUsage(layer);
+        const startedAt = performance.now();
+        const answer = await send(server.url, '/init', {
+          body: zipInit(entries),
+          timeoutMs: 60_000,
+        });
+        const ms = performance.now() - startedAt;
+        const after = await pollUntil(
+          () => diskUsage(layer),
+          (usage) => !usage.paths.some((p) => /bomb-|owkit-unpack/.test(p)),
+          5_000,
+        );
+        figures.push(
+          `${proxyBaseImages[kind]}: lying zip bomb (20 × 1 KiB declared, 20 × 100 MiB inside) → ${answer.status} in ${Math.round(ms)} ms; writable layer ${mib(before.bytes)} → ${mib(after.bytes)} after`,
+        );
+        expect([answer.status, answer.body]).toEqual([502, BINARY_FAILED]);
+        expect(ms).toBeLessThan(30_000);
+        expect(after.paths.filter((p) => /bomb-|owkit-unpack/.test(p))).toEqual([]);
+        expect(after.bytes).toBeLessThan(before.bytes + 1024 * 1024);
+      } finally {
+        await server.stop();
+      }
+    }, 120_000);
+
+    it('an entry-count bomb (120,000 empty files, past the 100,000-entry cap) → 502, nothing of it left on disk', async () => {
+      const entries: ZipEntry[] = [
+        { name: 'exec', data: constantScript(kind, '{"bomb":"ran"}'), mode: 0o755 },
+      ];
+      for (let i = 0; i < 120_000; i++) entries.push({ name: `many-${i}`, data: '' });
+      const zip = buildZip(entries);
+      const server = await startBareProxy(kind, 'image');
+      try {
+        const layer = await writableLayer(server.containerId as string);
+        const before = diskUsage(layer);
+        const startedAt = performance.now();
+        const answer = await send(server.url, '/init', {
+          body: {
+            value: { name: 'zip', main: 'main', binary: true, code: zip.toString('base64') },
+          },
+          timeoutMs: 60_000,
+        });
+        const ms = performance.now() - startedAt;
+        const after = await pollUntil(
+          () => diskUsage(layer),
+          (usage) => !usage.paths.some((p) => /many-|owkit-unpack/.test(p)),
+          5_000,
+        );
+        figures.push(
+          `${proxyBaseImages[kind]}: entry-count bomb (${mib(zip.length)} zip, 120,001 entries) → ${answer.status} in ${Math.round(ms)} ms; paths new in the writable layer: ${after.paths.filter((p) => !before.paths.includes(p)).join(', ') || 'none'}`,
+        );
+        expect([answer.status, answer.body]).toEqual([502, BINARY_FAILED]);
+        expect(ms).toBeLessThan(30_000);
+        expect(after.paths.filter((p) => /many-|owkit-unpack/.test(p))).toEqual([]);
+      } finally {
+        await server.stop();
+      }
+    }, 120_000);
+
     const marker = `owkit-link-${randomUUID().slice(0, 8)}`;
     const exec = { name: 'exec', data: constantScript(kind, '{"links":"ran"}'), mode: 0o755 };
     const linkZips: { name: string; entries: ZipEntry[] }[] = [

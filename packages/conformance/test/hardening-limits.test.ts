@@ -83,7 +83,7 @@ describeWithDocker('hardening: 64 MiB bodies and a 48 MB zip under 256 MB', () =
         }
         const paddingPeak = await memory.peakBytes();
         figures.push(
-          `${variant.image}: 2 × 64 MiB payload → ${payloadOutcomes.join(', ')}, peak ${mib(payloadPeak)}; 2 × 64 MiB padding → ${paddingOutcomes.join(', ')}, peak ${mib(paddingPeak)} (${memory.source}; the 256 MiB limit was hit ${memory.failCount() ?? '?'} times)`,
+          `${variant.image}: 2 × 64 MiB payload → ${payloadOutcomes.join(', ')}, peak ${mib(payloadPeak)}; 2 × 64 MiB padding → ${paddingOutcomes.join(', ')}, peak ${mib(paddingPeak)} (${memory.source}; processes OOM-killed: ${memory.oomKills() ?? '?'})`,
         );
         expect(payloadOutcomes.filter((o) => o.startsWith('wrong'))).toEqual([]);
         expect(paddingOutcomes).toEqual(['200 right', '200 right']);
