@@ -89,6 +89,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.writeSentinels()
 		}
 		s.refuseOversize(w, r, controller)
+		if r.ContentLength < 0 {
+			debug.FreeOSMemory() // a chunked body was read up to the limit before it was refused
+		}
 		return
 	}
 	if err != nil {
