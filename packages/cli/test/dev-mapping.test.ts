@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { httpAnswer, toParams } from '../src/dev/mapping.js';
+import { httpAnswer, MESSAGES, toAnswer, toParams } from '../src/dev/mapping.js';
 import { REPO_ROOT } from './fixtures.js';
 
 /** The cases docs/web-actions.md records, in its ```json web-… blocks. */
@@ -96,5 +96,27 @@ describe('pnpm dev maps results to HTTP answers as docs/web-actions.md records',
     }
     expect(headers).toStrictEqual(c.response.headers);
     expect(answer.body.equals(bodyOf(c.response))).toBe(true);
+  });
+});
+
+describe('pnpm dev answers for the outcome of /run as the controller does', () => {
+  const errorOf = (answer: { body: Buffer }) => JSON.parse(answer.body.toString()) as unknown;
+
+  it('a failed activation (a 502 from /run) or one past its time limit: 400', () => {
+    for (const status of [502, undefined]) {
+      const answer = toAnswer(status, {
+        error: 'The action did not return a dictionary or array.',
+      });
+      expect([answer.status, errorOf(answer)]).toStrictEqual([
+        400,
+        { error: MESSAGES.processingError },
+      ]);
+    }
+  });
+
+  it('an application error: its error is the answer', () => {
+    const answer = toAnswer(200, { error: { statusCode: 504, body: 'Gateway Timeout' } });
+    expect([answer.status, answer.body.toString()]).toStrictEqual([504, 'Gateway Timeout']);
+    expect(toAnswer(200, { error: 'payload must be a string' }).status).toBe(400);
   });
 });
