@@ -1,18 +1,127 @@
-import type { OptionSpec, OptionSpecs } from '@owkit/runtime/core';
+import { parseArgs } from 'node:util';
 import { usageError } from './errors.js';
 
-/** A flag that is present or not (`--json`); core's parser reads its value as "true". */
+/**
+ * A command-line option declared once: its flag, an optional environment variable, its default
+ * and its description, from which the parser, `--help` and the README's table all come. A flag
+ * wins over the environment, which wins over the default.
+ */
+export interface OptionSpec<T> {
+  flag: string;
+  env?: string;
+  default: T;
+  description: string;
+  parse(raw: string): T;
+}
+
+export type OptionSpecs = Record<string, OptionSpec<unknown>>;
+export type OptionValues<S extends OptionSpecs> = { [K in keyof S]: S[K]['default'] };
+
+/** A flag that is present or not (`--json`). */
 export function flag(name: string, description: string): OptionSpec<boolean> {
   return {
     flag: name,
     default: false,
     description,
     parse(raw) {
-      if (raw === 'true') return true;
-      if (raw === 'false') return false;
-      throw new Error(`expected no value, got ${JSON.stringify(raw)}`);
+      if (raw === 'true' || raw === '1') return true;
+      if (raw === 'false' || raw === '0' || raw === '') return false;
+      throw new Error(`expected true or false, got ${JSON.stringify(raw)}`);
     },
   };
+}
+
+export function integerIn(min: number, max: number): (raw: string) => number {
+  return (raw) => {
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`expected a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    }
+    return value;
+  };
+}
+
+export interface CommandLine<S extends OptionSpecs> {
+  values: OptionValues<S>;
+  positionals: string[];
+  /** The values of each repeatable flag, in the order given. */
+  repeated: Record<string, string[]>;
+}
+
+/**
+ * Reads a command line with `node:util`'s parseArgs, which knows from the specs which flags take
+ * a value (`--process hello` is a flag, then a positional). Every problem is a one-line usage
+ * error that names the flag or the environment variable.
+ */
+export function parseCommandLine<S extends OptionSpecs>(
+  specs: S,
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  repeatable: readonly string[] = [],
+): CommandLine<S> {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
+  for (const spec of Object.values(specs)) {
+    options[spec.flag] = { type: typeof spec.default === 'boolean' ? 'boolean' : 'string' };
+  }
+  for (const name of repeatable) options[name] = { type: 'string', multiple: true };
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError(`${parseArgsProblem(error)} (see --help)`);
+  }
+  const values: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    const given = parsed.values[spec.flag];
+    if (typeof given === 'boolean') {
+      values[key] = given;
+      continue;
+    }
+    const fromEnv = spec.env === undefined ? undefined : env[spec.env];
+    const raw = typeof given === 'string' ? given : fromEnv;
+    if (raw === undefined || (raw === '' && given === undefined)) {
+      values[key] = spec.default;
+      continue;
+    }
+    try {
+      values[key] = spec.parse(raw);
+    } catch (error) {
+      const source = given === undefined ? spec.env : `--${spec.flag}`;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw usageError(`${source}: ${reason} (see --help)`);
+    }
+  }
+  const repeated: Record<string, string[]> = {};
+  for (const name of repeatable) {
+    const given = parsed.values[name];
+    repeated[name] = Array.isArray(given) ? given.map(String) : [];
+  }
+  return { values: values as OptionValues<S>, positionals: parsed.positionals, repeated };
+}
+
+/** parseArgs' messages, which explain its own API, said in the command's terms. */
+function parseArgsProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const option = /'(-{1,2}[^' =]+)/.exec(message)?.[1] ?? 'an option';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (/argument missing/.test(message)) return `${option} needs a value`;
+    if (/does not take an argument/.test(message)) return `${option} takes no value`;
+    if (/ambiguous/.test(message)) {
+      return `${option}: a value that starts with a dash goes after =, e.g. ${option}=-1`;
+    }
+  }
+  return message.split('\n')[0] ?? message;
+}
+
+/** The README's Markdown table of the options; a test checks that the READMEs contain it. */
+export function optionsTable(specs: OptionSpecs): string {
+  const rows = Object.values(specs).map(
+    (s) =>
+      `| \`--${s.flag}\` | ${s.env ? `\`${s.env}\`` : ''} | \`${String(s.default)}\` | ${s.description} |`,
+  );
+  return ['| flag | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
 export interface SplitArgs {
@@ -24,6 +133,7 @@ export interface SplitArgs {
 }
 
 /**
+ * The pre-parseArgs splitter, kept only while `pnpm dev`'s options still use core's parser.
  * Separates positional arguments and repeatable flags from the rest. Core's parser takes only
  * `--flag value` pairs and would read a bare `--process hello` as process=hello, so each flag's
  * arity is decided here from its spec.

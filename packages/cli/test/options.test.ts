@@ -70,13 +70,26 @@ describe('invoke options', () => {
     [[], /name an action folder or an image/],
     [['x', '{}', 'extra'], /unexpected argument "extra"/],
     [['x', '--style', 'go-fast'], /--style: expected one of ts-native, go-native/],
-    [['x', '--warm', '-1'], /--warm/],
     [['x', '--bogus', '1'], /unknown option --bogus/],
     [['x', '[1]', '--param', 'a=1'], /must then be an object/],
     [['x', '--param', 'novalue'], /key=value/],
     [['x', '--timeout'], /--timeout needs a value/],
+    [['x', '--process=yes'], /--process takes no value/],
+    [['x', '--warm', '-1'], /--warm: a value that starts with a dash goes after =/],
+    [['x', '--warm=-1'], /--warm: expected a whole number from 0/],
+    [['x', '-p'], /unknown option -p/],
   ])('refuses %j with a one-line usage error', (argv, message) => {
     expect(usageFailure(() => parseOptions(argv, {})).message).toMatch(message);
+  });
+
+  it('reads an argument after -- as a positional, even one that looks like a flag', () => {
+    expect(parseOptions(['--', '--odd-name'], {}).target).toBe('--odd-name');
+  });
+
+  it('names the environment variable whose value it refuses', () => {
+    expect(
+      usageFailure(() => parseOptions(['x'], { OWKIT_READY_TIMEOUT_MS: 'soon' })).message,
+    ).toMatch(/^OWKIT_READY_TIMEOUT_MS: expected a whole number/);
   });
 
   it('answers --help without needing a target', () => {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { runBody as buildRunBody, type RunRequestBody } from '@owkit/runtime/testing';
 
 /** What the invoker sends to `/init` for an action created with `--docker <image>`. */
 export function initBody(name: string): { value: Record<string, unknown> } {
@@ -12,17 +12,13 @@ export interface RunContext {
   timeoutMs: number;
 }
 
-/** A `/run` body as the invoker builds it: fresh ids, and the deadline as epoch ms in a string. */
-export function runBody(params: unknown, context: RunContext): Record<string, unknown> {
-  return {
-    value: params,
+/** A `/run` body as the invoker builds it, by the runtime's one builder: fresh ids, a deadline. */
+export function runBody(params: unknown, context: RunContext): RunRequestBody {
+  return buildRunBody(params, {
     namespace: context.namespace,
-    action_name: `/${context.namespace}/${context.actionName}`,
-    action_version: '0.0.1',
-    activation_id: randomBytes(16).toString('hex'),
-    transaction_id: randomBytes(16).toString('hex'),
-    deadline: String(Date.now() + context.timeoutMs),
-  };
+    actionName: context.actionName,
+    deadlineMs: context.timeoutMs,
+  });
 }
 
 export interface Exchange {

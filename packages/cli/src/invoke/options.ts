@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { integerIn, OptionsError, type OptionValues, parseOptionValues } from '@owkit/runtime/core';
-import { flag, splitArgs, usage } from '../args.js';
+import { flag, integerIn, type OptionValues, parseCommandLine, usage } from '../args.js';
 import { CliError, usageError } from '../errors.js';
 import { userCwd } from '../repo.js';
 import { isStyle, STYLES, type Style } from '../styles.js';
@@ -99,14 +98,9 @@ export function parseOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): InvokeOptions {
-  const { positionals, flags, repeated } = splitArgs(argv, invokeOptionSpecs, ['param']);
-  let values: OptionValues<typeof invokeOptionSpecs>;
-  try {
-    values = parseOptionValues(invokeOptionSpecs, flags, env);
-  } catch (error) {
-    if (error instanceof OptionsError) throw usageError(`${error.message} (see --help)`);
-    throw error;
-  }
+  const { values, positionals, repeated } = parseCommandLine(invokeOptionSpecs, argv, env, [
+    'param',
+  ]);
   if (values.help) return { ...values, style: undefined, target: '', params: {} };
   const [target, paramsArg, extra] = positionals;
   if (target === undefined) {
@@ -117,7 +111,7 @@ export function parseOptions(
       `unexpected argument ${JSON.stringify(extra)}: quote the params JSON as one argument`,
     );
   }
-  const params = buildParams(paramsArg, repeated.get('param') ?? [], userCwd(env));
+  const params = buildParams(paramsArg, repeated.param ?? [], userCwd(env));
   return {
     ...values,
     style: values.style === '' ? undefined : (values.style as Style),

@@ -1,18 +1,7 @@
-import { connect, createServer } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
+import { createServer } from 'node:net';
+import { waitForPort } from '@owkit/testkit/ports';
 
-/** A port the kernel just handed out and released again. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('listen(0) gave no port'))));
-    });
-  });
-}
+export { freePort } from '@owkit/testkit/ports';
 
 /**
  * Whether something already holds `port`. A container on the host network binds 0.0.0.0, so the
@@ -31,36 +20,26 @@ export function portInUse(port: number): Promise<boolean> {
   });
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1_000);
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
-}
-
 /**
  * Polls until 127.0.0.1:`port` accepts, as the invoker retries /init on "connection refused".
- * Resolves false at the deadline; `gaveUp` stops it early (the container or process exited).
+ * Resolves false at the deadline or once `gaveUp` fires (the container or process exited);
+ * rejects with the reason of `signal` (the user's Ctrl-C).
  */
 export async function waitUntilAccepting(
   port: number,
   timeoutMs: number,
-  gaveUp: () => boolean,
+  gaveUp: AbortSignal,
   signal?: AbortSignal,
 ): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
+  const stop = signal === undefined ? gaveUp : AbortSignal.any([gaveUp, signal]);
+  try {
+    await waitForPort(port, timeoutMs, { signal: stop });
+    return true;
+  } catch (error) {
     signal?.throwIfAborted();
-    if (gaveUp()) return false;
-    if (await accepts(port)) return true;
-    if (performance.now() >= deadline) return false;
-    await delay(20);
+    if (gaveUp.aborted) return false;
+    // waitForPort fails only at its deadline (PortTimeoutError) or on an abort.
+    if ((error as Error).name === 'PortTimeoutError') return false;
+    throw error;
   }
 }

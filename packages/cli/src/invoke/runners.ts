@@ -95,20 +95,23 @@ export function containerAction(
 
     // `docker wait` returns when the container exits: no point polling its port after that.
     const stopWaiting = new AbortController();
+    const containerExited = new AbortController();
     let exitCode: string | undefined;
     const waiter = execa('docker', ['wait', name], {
       reject: false,
       stdin: 'ignore',
       cancelSignal: stopWaiting.signal,
     }).then((result) => {
-      if (!stopWaiting.signal.aborted) exitCode = result.stdout.trim() || '?';
+      if (stopWaiting.signal.aborted) return;
+      exitCode = result.stdout.trim() || '?';
+      containerExited.abort();
     });
     let listening: boolean;
     try {
       listening = await waitUntilAccepting(
         options.port,
         options.readyTimeoutMs,
-        () => exitCode !== undefined,
+        containerExited.signal,
         options.signal,
       );
     } finally {
@@ -145,6 +148,7 @@ export function processAction(
   let child: ChildProcess | undefined;
   let exit: Promise<void> = Promise.resolve();
   let exited = false;
+  const processExited = new AbortController();
   const lines: LogLine[] = [];
   const partial: Record<Stream, string> = { stdout: '', stderr: '' };
   const commandLine = [command, ...args].join(' ');
@@ -182,6 +186,7 @@ export function processAction(
     exit = new Promise((resolve) => {
       spawned.once('close', () => {
         exited = true;
+        processExited.abort();
         resolve();
       });
     });
@@ -189,13 +194,14 @@ export function processAction(
     spawned.once('error', (error) => {
       spawnError = error;
       exited = true;
+      processExited.abort();
     });
     spawned.stdout.setEncoding('utf8').on('data', capture('stdout'));
     spawned.stderr.setEncoding('utf8').on('data', capture('stderr'));
     const listening = await waitUntilAccepting(
       options.port,
       options.readyTimeoutMs,
-      () => exited,
+      processExited.signal,
       options.signal,
     );
     if (spawnError !== undefined) {

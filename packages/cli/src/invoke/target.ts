@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { execa } from 'execa';
+import { imageExists } from '@owkit/testkit/docker';
 import {
   type ActionInfo,
   type ActionStyle,
@@ -66,14 +66,6 @@ export async function resolveTarget(
   throw usageError(
     `no action folder actions/${reference} and no local image ${reference}: name one of ${known}, or an image from docker image ls`,
   );
-}
-
-export async function imageExists(image: string): Promise<boolean> {
-  const result = await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', image], {
-    reject: false,
-    stdin: 'ignore',
-  });
-  return result.exitCode === 0;
 }
 
 /** Builds the image when it is missing (or when asked), through turbo so base images come first. */

@@ -1,5 +1,4 @@
-import { OptionsError, type OptionValues, parseOptionValues } from '@owkit/runtime/core';
-import { flag, splitArgs, usage } from '../args.js';
+import { flag, parseCommandLine, usage } from '../args.js';
 import { usageError } from '../errors.js';
 import { isStyle, STYLES, type Style } from '../styles.js';
 
@@ -45,14 +44,7 @@ export function parseOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): NewActionOptions {
-  const { positionals, flags } = splitArgs(argv, newActionOptionSpecs);
-  let values: OptionValues<typeof newActionOptionSpecs>;
-  try {
-    values = parseOptionValues(newActionOptionSpecs, flags, env);
-  } catch (error) {
-    if (error instanceof OptionsError) throw usageError(`${error.message} (see --help)`);
-    throw error;
-  }
+  const { values, positionals } = parseCommandLine(newActionOptionSpecs, argv, env);
   const install = !values.noInstall;
   if (values.help) return { name: '', style: 'ts-native', install, help: true };
   const [name, extra] = positionals;

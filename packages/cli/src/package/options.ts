@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { OptionsError, type OptionValues, parseOptionValues } from '@owkit/runtime/core';
-import { flag, splitArgs, usage } from '../args.js';
+import { flag, parseCommandLine, usage } from '../args.js';
 import { usageError } from '../errors.js';
 import { userCwd } from '../repo.js';
 
@@ -39,14 +38,7 @@ export function parseOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): PackageOptions {
-  const { positionals, flags } = splitArgs(argv, packageOptionSpecs);
-  let values: OptionValues<typeof packageOptionSpecs>;
-  try {
-    values = parseOptionValues(packageOptionSpecs, flags, env);
-  } catch (error) {
-    if (error instanceof OptionsError) throw usageError(`${error.message} (see --help)`);
-    throw error;
-  }
+  const { values, positionals } = parseCommandLine(packageOptionSpecs, argv, env);
   const out = values.out === '' ? undefined : resolve(userCwd(env), values.out);
   if (values.help) return { action: '', out, build: values.build, help: true };
   const [action, extra] = positionals;
