@@ -76,7 +76,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
   }
   const { pid } = child;
   preferForOomKill(pid);
-  trees.started(pid);
+  trees.started(pid, tag);
   const killTree = () => trees.kill(pid, tag);
   let alive = true;
   let current: CurrentActivation | undefined;
@@ -189,6 +189,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
       clearTimeout(graceTimer);
       trees.ended(pid);
       killTree();
+      trees.forget(tag);
       stdout.flush();
       stderr.flush();
       if (pid === undefined) {

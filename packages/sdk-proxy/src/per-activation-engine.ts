@@ -72,7 +72,7 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
       }
       const { pid } = child;
       preferForOomKill(pid);
-      processTrees.started(pid);
+      processTrees.started(pid, tag);
       trees.set(tag, pid);
       let stopped: Outcome | undefined;
       const stop = (why: Outcome) => {
@@ -126,6 +126,7 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
         // Nothing the activation started may outlive it.
         processTrees.ended(pid);
         processTrees.kill(pid, tag);
+        processTrees.forget(tag);
         trees.delete(tag);
         if (pid === undefined || (spawnError !== undefined && child.exitCode === null)) {
           resolve({ kind: 'not-started', reason: spawnFailure(launch.execPath, spawnError) });

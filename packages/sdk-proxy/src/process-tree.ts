@@ -14,6 +14,16 @@ export type TreeKill = 'group' | 'sweep';
 /** A sweep repeats while it finds processes: one may have forked between the read and the kill. */
 const MAX_SWEEPS = 16;
 
+/**
+ * Where many processes run (a host has hundreds), a tree younger than this is swept only among
+ * the pids allocated since its child's: every process it started has one of those, and reading
+ * every environment would cost milliseconds. An older tree is swept in full, so that pids going
+ * all the way round (`pid_max` can be 32768) within its life cannot hide anything.
+ */
+const RECENT_TREE_MS = 1000;
+/** Up to this many other processes, reading them all is cheaper than narrowing them down. */
+const FEW_PROCESSES = 16;
+
 /** What the kernel's OOM killer adds to a child's badness: 1000 makes it the first choice. */
 const CHILD_OOM_SCORE_ADJ = '1000';
 
@@ -29,6 +39,8 @@ export class ProcessTrees {
   #next = 0;
   /** Children alive now: each is another tree's root, so a sweep need not read it. */
   readonly #children = new Set<number>();
+  /** Where each tree started in the pid sequence, and when. */
+  readonly #roots = new Map<string, { pid: number; at: number }>();
 
   constructor(kill: TreeKill) {
     this.#kill = kill;
@@ -41,9 +53,16 @@ export class ProcessTrees {
     return { tag, env: this.#kill === 'sweep' ? { ...env, [TREE_TAG_VARIABLE]: tag } : env };
   }
 
-  /** A child was spawned: it is alive until `ended`. */
-  started(pid: number | undefined): void {
-    if (pid !== undefined) this.#children.add(pid);
+  /** A child was spawned: it is alive until `ended`, its tree known until `forget`. */
+  started(pid: number | undefined, tag: string): void {
+    if (pid === undefined) return;
+    this.#children.add(pid);
+    this.#roots.set(tag, { pid, at: performance.now() });
+  }
+
+  /** The activation is over: its tree was killed for the last time. */
+  forget(tag: string): void {
+    this.#roots.delete(tag);
   }
 
   /** The child was reaped; its pid may be reused by anyone from now on. */
@@ -61,28 +80,58 @@ export class ProcessTrees {
     // The other children are not read: the cost stays that of what the children started.
     const others = new Set(this.#children);
     if (pid !== undefined) others.delete(pid);
-    sweep(tag, others);
+    sweep(tag, others, () => this.#sinceRoot(tag));
+  }
+
+  /** The pids allocated since the tree's child, when that is all a sweep must read. */
+  #sinceRoot(tag: string): PidRange | undefined {
+    const root = this.#roots.get(tag);
+    if (root === undefined || performance.now() - root.at > RECENT_TREE_MS) return undefined;
+    const last = lastAllocatedPid();
+    return last === undefined ? undefined : { first: root.pid, last };
+  }
+}
+
+/** Pids from `first` to `last` in allocation order, wrapping past pid_max when last < first. */
+export interface PidRange {
+  first: number;
+  last: number;
+}
+
+function inRange(pid: number, range: PidRange): boolean {
+  return range.first <= range.last
+    ? pid >= range.first && pid <= range.last
+    : pid >= range.first || pid <= range.last;
+}
+
+/** The pid the kernel handed out last in this pid namespace; undefined where it cannot be read. */
+function lastAllocatedPid(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'latin1'));
+  } catch {
+    return undefined;
   }
 }
 
 /**
  * SIGKILLs every readable process whose environment holds `TAG=tag`, but for this process, its
- * parent and the pids in `skip`; returns how many.
+ * parent and the pids in `skip`; where many run, only those in the range `narrow` gives, if it
+ * gives one. Returns how many.
  */
-export function sweep(tag: string, skip: ReadonlySet<number> = new Set()): number {
+export function sweep(
+  tag: string,
+  skip: ReadonlySet<number> = new Set(),
+  narrow: () => PidRange | undefined = () => undefined,
+): number {
   const needle = Buffer.from(`${TREE_TAG_VARIABLE}=${tag}\0`);
   let killed = 0;
   for (let round = 0; round < MAX_SWEEPS; round++) {
     let found = 0;
-    for (const entry of readdirSync('/proc')) {
-      const first = entry.charCodeAt(0);
-      if (first < 48 || first > 57) continue;
-      const pid = Number(entry);
-      if (pid === process.pid || pid === process.ppid || skip.has(pid)) continue;
+    for (const pid of candidates(skip, narrow)) {
       let environ: Buffer;
       try {
         // Another user's process, or one that just ended: not ours to find.
-        environ = readFileSync(`/proc/${entry}/environ`);
+        environ = readFileSync(`/proc/${pid}/environ`);
       } catch {
         continue;
       }
@@ -98,6 +147,20 @@ export function sweep(tag: string, skip: ReadonlySet<number> = new Set()): numbe
     if (found === 0) break;
   }
   return killed;
+}
+
+/** Every process /proc lists but this one, its parent and `skip`; narrowed when there are many. */
+function candidates(skip: ReadonlySet<number>, narrow: () => PidRange | undefined): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const first = entry.charCodeAt(0);
+    if (first < 48 || first > 57) continue;
+    const pid = Number(entry);
+    if (pid !== process.pid && pid !== process.ppid && !skip.has(pid)) pids.push(pid);
+  }
+  if (pids.length <= FEW_PROCESSES) return pids;
+  const range = narrow();
+  return range === undefined ? pids : pids.filter((pid) => inRange(pid, range));
 }
 
 function holdsVariable(environ: Buffer, needle: Buffer): boolean {
