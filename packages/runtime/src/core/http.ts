@@ -211,15 +211,19 @@ function readBody(
       size = needed;
       return;
     }
+    // The socket's pieces are garbage once copied; a large body frees them every 8 MiB, so that
+    // they never add up to a second body beside the first.
+    if (
+      needed >= LARGE_BODY_BYTES &&
+      Math.floor(needed / LARGE_BODY_BYTES) > Math.floor(size / LARGE_BODY_BYTES)
+    ) {
+      releaseMemory();
+    }
     if (buffer === undefined || needed > buffer.length) {
       let capacity = Math.max(needed, 2 * (buffer?.length ?? size), 65_536);
       // Past half the ceiling, the next copy is the last: straight to the ceiling, so that a
       // 64 MiB body never moves from 63.9 MiB into 64 MiB (128 MiB held for one copy).
       if (2 * capacity > ceiling) capacity = Math.max(needed, ceiling);
-      // A large body's smaller copies, and the socket's pieces already copied, are freed
-      // before the next copy is made (four times at most for 64 MiB), along with whatever
-      // earlier large activations left.
-      if (capacity >= LARGE_BODY_BYTES) releaseMemory();
       const grown = Buffer.allocUnsafe(capacity);
       (buffer ?? (first as Buffer)).copy(grown, 0, 0, size);
       // The previous copy is dropped as soon as the next one exists.
