@@ -179,13 +179,14 @@ if (mode === 'turbo') {
 } else if (mode === 'cli') {
   checkNode();
   findGo({ quiet: true });
-  // invoke asks the engine itself too, but only after the CLI is built: on a fresh clone that
-  // is many seconds before saying what is wrong.
+  // invoke and dev ask the engine themselves too, but only after the CLI is built: on a fresh
+  // clone that is many seconds before saying what is wrong.
   const [command, ...rest] = args;
-  if (command === 'invoke' && !rest.includes('--process') && !rest.includes('--help')) {
+  const startsContainers = command === 'invoke' || command === 'dev';
+  if (startsContainers && !rest.includes('--process') && !rest.includes('--help')) {
     const problem = dockerProblem();
     if (problem !== undefined) {
-      process.stderr.write(`invoke: ${problem}; ${WITHOUT_DOCKER}\n`);
+      process.stderr.write(`${command}: ${problem}; ${WITHOUT_DOCKER}\n`);
       process.exit(1);
     }
   }
