@@ -117,6 +117,13 @@ describe('activation bytes', () => {
 });
 
 describe('native params', () => {
+  it('echoes params nested 9,999 deep (the deepest a body allows) byte for byte', async () => {
+    const app = createApp((params) => ({ params }), { logs: captureLogs(), env: {} });
+    const res = await invoke(app, '/run', `{"value":${nested(MAX_JSON_DEPTH - 2)}}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toBe(`{"params":${nested(MAX_JSON_DEPTH - 2)}}`);
+  });
+
   it('parses params nested 5,000 deep', async () => {
     const depthOf = (params: unknown) => {
       let depth = 0;

@@ -3,9 +3,101 @@
  * U+2029 escapes Go's encoding/json writes, so TS and Go variants answer byte for byte alike.
  */
 export function toJson(value: unknown): string | undefined {
-  const text = JSON.stringify(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    // JSON.stringify recurses: past a few thousand levels the stack runs out. Go's encoder has no
+    // such bound, so a deep result is written again, without recursion.
+    if (!(error instanceof RangeError)) throw error;
+    text = stringifyIteratively(value);
+  }
   if (text === undefined) return undefined;
   return escapeLineSeparators(text);
+}
+
+const CONTAINER = Symbol('container');
+
+interface Level {
+  holder: Record<string, unknown>;
+  /** Own enumerable keys of an object; null for an array. */
+  keys: string[] | null;
+  length: number;
+  next: number;
+  wrote: boolean;
+}
+
+/** JSON.stringify's output and rules (toJSON, skipped members, cycles, BigInt) with a heap stack. */
+function stringifyIteratively(root: unknown): string | undefined {
+  const out: string[] = [];
+  const levels: Level[] = [];
+  const open = new Set<object>();
+  const enter = (value: object) => {
+    if (open.has(value)) throw new TypeError('Converting circular structure to JSON');
+    open.add(value);
+    const keys = Array.isArray(value) ? null : Object.keys(value);
+    out.push(keys === null ? '[' : '{');
+    const length = keys === null ? (value as unknown[]).length : keys.length;
+    levels.push({ holder: value as Record<string, unknown>, keys, length, next: 0, wrote: false });
+  };
+  const first = jsonReady(root, '');
+  const rootText = scalarJson(first);
+  if (rootText !== CONTAINER) return rootText;
+  enter(first as object);
+  for (let level = levels.at(-1); level !== undefined; level = levels.at(-1)) {
+    if (level.next >= level.length) {
+      out.push(level.keys === null ? ']' : '}');
+      open.delete(level.holder);
+      levels.pop();
+      continue;
+    }
+    const index = level.next++;
+    const key = level.keys === null ? String(index) : (level.keys[index] as string);
+    const value = jsonReady(level.holder[key], key);
+    const text = scalarJson(value);
+    const comma = level.wrote ? ',' : '';
+    if (level.keys !== null) {
+      if (text === undefined) continue;
+      out.push(`${comma}${JSON.stringify(key)}:`);
+    } else {
+      out.push(comma);
+    }
+    level.wrote = true;
+    if (text === CONTAINER) enter(value as object);
+    else out.push(text ?? 'null');
+  }
+  return out.join('');
+}
+
+/** A value after toJSON and the unwrapping of boxed primitives, as JSON.stringify sees it. */
+function jsonReady(value: unknown, key: string): unknown {
+  let ready = value;
+  if ((typeof ready === 'object' && ready !== null) || typeof ready === 'bigint') {
+    const toJSON = (ready as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') ready = toJSON.call(ready, key);
+  }
+  if (ready instanceof Number) return Number(ready);
+  if (ready instanceof String) return String(ready);
+  if (ready instanceof Boolean) return ready.valueOf();
+  return ready;
+}
+
+function scalarJson(value: unknown): string | undefined | typeof CONTAINER {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return String(value);
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    case 'object':
+      return CONTAINER;
+    default:
+      return undefined;
+  }
 }
 
 const LINE_SEPARATORS = /[\u2028\u2029]/g;
