@@ -39,6 +39,8 @@ describe.each(transports)('protocol over $name', ({ connect }) => {
     ['an empty body', ''],
     ['broken JSON', '{"value":'],
     ['JSON followed by text', '{"value":{}} trailing'],
+    ['a UTF-8 BOM before the JSON', '\uFEFF{"value":{}}'],
+    ['nesting past 10,000 levels', `{"value":${'['.repeat(10_000)}${']'.repeat(10_000)}}`],
   ])('answers %s with 400', async (_name, body) => {
     const { app } = setup(echo);
     const call = await connect(app);
