@@ -45,11 +45,9 @@ async function startDev(action: string, extra: string[]): Promise<Dev> {
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
-  });
-  const listening = await waitUntilAccepting(port, START_MS, () => gone);
+  const gone = new AbortController();
+  void exited.then(() => gone.abort());
+  const listening = await waitUntilAccepting(port, START_MS, gone.signal);
   if (!listening) {
     child.kill('SIGKILL');
     throw new Error(`pnpm dev ${action} did not listen on ${port}:\n${output}`);

@@ -1,5 +1,4 @@
-import { integerIn, OptionsError, type OptionValues, parseOptionValues } from '@owkit/runtime/core';
-import { flag, splitArgs, usage } from '../args.js';
+import { flag, integerIn, type OptionValues, parseCommandLine, usage } from '../args.js';
 import { usageError } from '../errors.js';
 import { invokeOptionSpecs } from '../invoke/options.js';
 import type { Style } from '../styles.js';
@@ -50,14 +49,7 @@ export function parseOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): DevOptions {
-  const { positionals, flags } = splitArgs(argv, devOptionSpecs);
-  let values: OptionValues<typeof devOptionSpecs>;
-  try {
-    values = parseOptionValues(devOptionSpecs, flags, env);
-  } catch (error) {
-    if (error instanceof OptionsError) throw usageError(`${error.message} (see --help)`);
-    throw error;
-  }
+  const { values, positionals } = parseCommandLine(devOptionSpecs, argv, env);
   if (values.help) return { ...values, style: undefined, target: '' };
   const [target, extra] = positionals;
   if (target === undefined) {
