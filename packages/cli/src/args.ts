@@ -124,62 +124,6 @@ export function optionsTable(specs: OptionSpecs): string {
   return ['| flag | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-export interface SplitArgs {
-  positionals: string[];
-  /** Flags in the `--name value` form core's parseOptionValues takes. */
-  flags: string[];
-  /** Values of repeatable flags, in order, by flag name. */
-  repeated: Map<string, string[]>;
-}
-
-/**
- * The pre-parseArgs splitter, kept only while `pnpm dev`'s options still use core's parser.
- * Separates positional arguments and repeatable flags from the rest. Core's parser takes only
- * `--flag value` pairs and would read a bare `--process hello` as process=hello, so each flag's
- * arity is decided here from its spec.
- */
-export function splitArgs(
-  argv: readonly string[],
-  specs: OptionSpecs,
-  repeatable: readonly string[] = [],
-): SplitArgs {
-  const booleans = new Set(
-    Object.values(specs)
-      .filter((spec) => typeof spec.default === 'boolean')
-      .map((spec) => spec.flag),
-  );
-  const result: SplitArgs = { positionals: [], flags: [], repeated: new Map() };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('--') || arg === '--') {
-      result.positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    if (booleans.has(name)) {
-      result.flags.push(eq === -1 ? `--${name}=true` : arg);
-      continue;
-    }
-    let value: string | undefined;
-    if (eq !== -1) {
-      value = arg.slice(eq + 1);
-    } else {
-      value = argv[i + 1];
-      if (value === undefined) throw usageError(`--${name} needs a value (see --help)`);
-      i++;
-    }
-    if (repeatable.includes(name)) {
-      const values = result.repeated.get(name) ?? [];
-      values.push(value);
-      result.repeated.set(name, values);
-    } else {
-      result.flags.push(`--${name}=${value}`);
-    }
-  }
-  return result;
-}
-
 /** An option the specs cannot describe (a repeatable one), shown in the help all the same. */
 export interface ExtraOption {
   flag: string;
