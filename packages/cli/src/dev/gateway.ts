@@ -113,7 +113,11 @@ async function serveOne(
     body,
   };
   const mapped = toParams(request, options.raw);
-  if (mapped.kind === 'refused') return { answer: mapped.answer, activation: undefined };
+  if (mapped.kind === 'refused') {
+    // A method the controller does not route never reaches the web-action directives' CORS.
+    if (mapped.answer.status !== 405) mapped.answer.headers.push(...cors);
+    return { answer: mapped.answer, activation: undefined };
+  }
   const activation = await options.run(mapped.params);
   const answer = toAnswer(activation.status, activation.result);
   answer.headers.push(...cors, ['x-openwhisk-activation-id', activation.activationId]);
