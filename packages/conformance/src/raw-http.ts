@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Answer } from './client.js';
 
 /** One HTTP/1.1 response as it came off a raw connection. */
 export interface RawResponse {
@@ -174,4 +175,16 @@ export function parseResponses(bytes: Buffer): RawResponse[] {
 /** The head of a POST with the given extra header lines (each without its CRLF). */
 export function postHead(path: string, headerLines: readonly string[]): string {
   return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headerLines.map((l) => `${l}\r\n`).join('')}\r\n`;
+}
+
+/** A raw response in the client's `Answer` shape, for the framing audit and the same assertions. */
+export function answerOf(raw: RawResponse): Answer {
+  const body = raw.body.toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  return { status: raw.status, headers: raw.headers, bytes: raw.body, body, json };
 }
