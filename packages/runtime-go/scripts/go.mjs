@@ -2,7 +2,7 @@
 /**
  * The Go side of the scripts every owkit package has, for any Go module folder (run from it):
  *   test — `go test ./...`, with the race detector whenever cgo can build it
- *   lint — fails when `gofmt -l .` lists files
+ *   lint — fails when `gofmt -l .` lists files, then runs `go vet ./...`
  *   check — only the toolchain check every task starts with: Go on PATH, 1.24 or newer
  *   build <style>… — one binary per Go style (go-native, go-blackbox, go-actionloop) in
  *     bin/<native|blackbox|actionloop>, from ./cmd/<that name> when the module has one entry
@@ -118,6 +118,7 @@ switch (task) {
       process.stderr.write(`not gofmt-formatted (run gofmt -w .):\n${unformatted}\n`);
       process.exit(1);
     }
+    if (run('go', ['vet', './...']) !== 0) process.exit(1);
     break;
   }
   case 'check':
