@@ -241,19 +241,20 @@ export function scanJson(bytes: Uint8Array): JsonScan | undefined {
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** UTF-8 text of `bytes[start, end)`; short ASCII (keys, ids, deadlines) without a decoder call. */
+/** UTF-8 text of `bytes[start, end)`; ASCII (keys, ids, deadlines) without a decoder call. */
 function textOf(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start <= 64) {
-    let text = '';
-    for (let i = start; i < end; i++) {
-      const c = bytes[i] as number;
-      if (c >= 0x80) return utf8.decode(bytes.subarray(start, end));
-      text += String.fromCharCode(c);
-    }
-    return text;
+  for (let i = start; i < end; i++) {
+    if ((bytes[i] as number) >= 0x80) return utf8.decode(bytes.subarray(start, end));
   }
-  return utf8.decode(bytes.subarray(start, end));
+  return latin1Slice.call(bytes, start, end);
 }
+
+/** Node's own ASCII/Latin-1 decoder: one call, no intermediate strings. */
+const latin1Slice = Buffer.prototype.latin1Slice as (
+  this: Uint8Array,
+  start: number,
+  end: number,
+) => string;
 
 /** A string token's value: its text when it holds no escape, else JSON.parse of the token. */
 function stringOf(bytes: Uint8Array, start: number, end: number): string {

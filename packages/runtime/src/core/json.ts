@@ -168,13 +168,16 @@ function longTopLevelStrings(value: unknown): string[] | undefined {
   const prototype = Object.getPrototypeOf(value);
   const plain = prototype === Object.prototype || prototype === null;
   if (!(plain || Array.isArray(value)) || 'toJSON' in value) return undefined;
-  const keys = Object.keys(value);
-  if (keys.length > 64) return undefined;
-  const long = keys.filter((key) => {
+  // Most results are small objects: looked at without allocating a key list.
+  let long: string[] | undefined;
+  let count = 0;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (++count > 64) return undefined;
     const item = (value as Record<string, unknown>)[key];
-    return typeof item === 'string' && item.length >= LONG_STRING;
-  });
-  return long.length === 0 ? undefined : long;
+    if (typeof item === 'string' && item.length >= LONG_STRING) (long ??= []).push(key);
+  }
+  return long;
 }
 
 /** What JSON.stringify (or toJson) would write differently from the character itself. */
