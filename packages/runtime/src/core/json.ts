@@ -175,7 +175,9 @@ function longTopLevelStrings(value: unknown): string[] | undefined {
     if (!Object.hasOwn(value, key)) continue;
     if (++count > 64) return undefined;
     const item = (value as Record<string, unknown>)[key];
-    if (typeof item === 'string' && item.length >= LONG_STRING) (long ??= []).push(key);
+    if (typeof item !== 'string' || item.length < LONG_STRING) continue;
+    long ??= [];
+    long.push(key);
   }
   return long;
 }
