@@ -107,7 +107,7 @@ describeWithDocker('pnpm invoke on containers', () => {
     [
       'an unknown image',
       ['owkit/no-such:image'],
-      /^invoke: no local image owkit\/no-such:image, and no action folder builds it \(invoke never pulls\): .*reverse-string-go, .*template-go-actionloop, .*template-ts-native$/,
+      /^invoke: no local image owkit\/no-such:image, and no action folder builds it \(invoke never pulls\): .*reverse-string-go, .*template-go-actionloop, .*template-ts-native, template-ts-web$/,
     ],
     [
       'params that are not JSON',

@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dev } from '../src/dev/dev.js';
+import { parseOptions as parseDevOptions } from '../src/dev/options.js';
 import { CliError } from '../src/errors.js';
 import { invoke } from '../src/invoke/invoke.js';
 import { parseOptions as parseInvokeOptions } from '../src/invoke/options.js';
+import { freePort } from '../src/invoke/ports.js';
 import { generateAction, REQUIRED_SCRIPTS } from '../src/new-action/generate.js';
 import { withUse } from '../src/new-action/go-work.js';
-import { isGoStyle, STYLES, type Style, templateOf } from '../src/styles.js';
+import { isGoStyle, runStyleOf, STYLES, type Style, templateOf } from '../src/styles.js';
 import { leftoverContainers, REPO_ROOT, removeImages, runBin } from './fixtures.js';
 
 /**
@@ -20,7 +23,8 @@ import { leftoverContainers, REPO_ROOT, removeImages, runBin } from './fixtures.
  */
 let workspace: string;
 const probe = randomBytes(3).toString('hex');
-const nameOf = (style: Style) => `probe-${probe}-${style.replace('go-', 'g')}`;
+const nameOf = (style: Style | 'ts-web' | 'go-web') =>
+  `probe-${probe}-${style.replace('go-', 'g')}`;
 const images: string[] = [];
 
 beforeAll(async () => {
@@ -159,6 +163,90 @@ describe.each(STYLES)('pnpm new-action --style %s', (style) => {
       'container',
       [{ greeting: 'howdy, Ada' }],
     ]);
+    expect(await leftoverContainers()).toEqual([]);
+  }, 400_000);
+});
+
+/** What a user changes first in a web template: the greeting, one line in the app's file. */
+const WEB_GREETING_LINE = {
+  'ts-web': { file: 'src/app.ts', from: "GREETING = 'hello'", to: "GREETING = 'howdy'" },
+  'go-web': { file: 'app.go', from: 'greeting = "hello"', to: 'greeting = "howdy"' },
+} as const;
+
+describe.each(['ts-web', 'go-web'] as const)('pnpm new-action --style %s', (style) => {
+  const name = nameOf(style);
+  const runStyle = runStyleOf(style);
+  let dir: string;
+
+  beforeAll(async () => {
+    const generated = await generateAction({
+      name,
+      style,
+      templatesRoot: REPO_ROOT,
+      workspaceRoot: workspace,
+    });
+    dir = generated.dir;
+    expect(generated.image).toBe(`owkit/${name}:${runStyle}`);
+    images.push(generated.image);
+    const template = join(REPO_ROOT, templateOf(style).folder);
+    await symlink(join(template, 'node_modules'), join(dir, 'node_modules'));
+  });
+
+  it('renames the package, its image (a native style), its README and its deploy lines', async () => {
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+    expect(pkg.name).toBe(`@owkit/${name}`);
+    expect(Object.keys(pkg.scripts)).toEqual(expect.arrayContaining([...REQUIRED_SCRIPTS]));
+    expect(pkg.scripts.image).toContain(`owkit-image owkit/${name}:${runStyle} `);
+    const readme = await readFile(join(dir, 'README.md'), 'utf8');
+    expect(readme.split('\n')[0]).toBe(`# ${name}`);
+    expect(readme).toContain(`> Created with \`pnpm new-action ${name} --style ${style}\``);
+    expect(readme).toContain(`pnpm dev ${name}`);
+    expect(readme).toContain(
+      `wsk action create ${name} --docker $REGISTRY/${name}:${runStyle}-$VERSION --web true`,
+    );
+    for (const file of await allFiles(dir)) {
+      const text = (await readFile(join(dir, file), 'utf8')).replace(/^> Created with .*$/m, '');
+      expect([file, /template/i.test(text)]).toEqual([file, false]);
+    }
+    if (isGoStyle(runStyle)) {
+      const goWork = await readFile(join(workspace, 'go.work'), 'utf8');
+      expect(goWork).toContain(`\t./actions/${name}\n`);
+    }
+  });
+
+  it('builds, images, typechecks, lints, passes its tests and answers through pnpm dev after a one-line change', async () => {
+    const edit = WEB_GREETING_LINE[style];
+    const source = join(dir, edit.file);
+    const before = await readFile(source, 'utf8');
+    expect(before).toContain(edit.from);
+    await writeFile(source, before.replace(edit.from, edit.to));
+
+    for (const script of ['build', 'image', 'typecheck', 'lint', 'test']) {
+      await runScript(dir, script);
+    }
+    const port = await freePort();
+    const stop = new AbortController();
+    let answer: unknown;
+    await dev(parseDevOptions([name, '--port', String(port)], {}), {
+      root: workspace,
+      progress: () => undefined,
+      print: () => undefined,
+      signal: stop.signal,
+      onListening: (url) => {
+        fetch(`${url}api/greet?name=Ada`)
+          .then((response) => response.json())
+          .then(
+            (json: unknown) => {
+              answer = json;
+            },
+            (error: unknown) => {
+              answer = error;
+            },
+          )
+          .finally(() => stop.abort());
+      },
+    });
+    expect(answer).toEqual({ greeting: 'howdy, Ada' });
     expect(await leftoverContainers()).toEqual([]);
   }, 400_000);
 });

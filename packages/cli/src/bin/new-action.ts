@@ -2,7 +2,7 @@ import { EXIT } from '../errors.js';
 import { newAction } from '../new-action/new-action.js';
 import { NEW_ACTION_USAGE, parseOptions } from '../new-action/options.js';
 import { findRepoRoot } from '../repo.js';
-import { isGoStyle, type Style } from '../styles.js';
+import type { TemplateStyle } from '../styles.js';
 import { runCommand } from './run-command.js';
 
 await runCommand('new-action', async ({ progress }) => {
@@ -18,7 +18,9 @@ await runCommand('new-action', async ({ progress }) => {
       ...generated.files.map((file) => `  ${file}`),
       '',
       'next:',
-      `  pnpm invoke ${options.name} --param name=Ada   # builds ${generated.image} first`,
+      options.style.endsWith('-web')
+        ? `  pnpm dev ${options.name}   # builds ${generated.image} first; open http://127.0.0.1:3000/?name=Ada`
+        : `  pnpm invoke ${options.name} --param name=Ada   # builds ${generated.image} first`,
       `  pnpm exec turbo run test --filter=${generated.packageName}`,
       `  then change the handler (${handlerFile(options.style)}) and its test`,
       '',
@@ -27,6 +29,7 @@ await runCommand('new-action', async ({ progress }) => {
   return EXIT.ok;
 });
 
-function handlerFile(style: Style): string {
-  return isGoStyle(style) ? 'greet.go' : 'src/greet.ts';
+function handlerFile(style: TemplateStyle): string {
+  const files = { 'ts-web': 'src/app.ts', 'go-web': 'app.go', 'ts-native': 'src/greet.ts' } as const;
+  return style in files ? files[style as keyof typeof files] : 'greet.go';
 }

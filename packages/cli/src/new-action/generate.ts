@@ -4,12 +4,12 @@ import { dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
 import { isActionName } from '../actions.js';
 import { CliError, usageError } from '../errors.js';
-import { isGoStyle, type Style, templateOf } from '../styles.js';
+import { isGoStyle, runStyleOf, type TemplateStyle, templateOf } from '../styles.js';
 import { addToGoWork } from './go-work.js';
 
 export interface GenerateRequest {
   name: string;
-  style: Style;
+  style: TemplateStyle;
   /** The repo whose `templates/` hold the templates. */
   templatesRoot: string;
   /** Where `actions/<name>` is created: the same repo, or a scratch workspace in tests. */
@@ -83,12 +83,12 @@ export async function generateAction(request: GenerateRequest): Promise<Generate
     await chmod(target, mode & 0o777);
   }
   await formatGenerated(dir, request.templatesRoot);
-  if (isGoStyle(style)) await addToGoWork(request.workspaceRoot, `./actions/${name}`);
+  if (isGoStyle(runStyleOf(style))) await addToGoWork(request.workspaceRoot, `./actions/${name}`);
   return {
     dir,
     files: [...outputs.keys()].sort(),
     packageName: `@owkit/${name}`,
-    image: `owkit/${name}:${style}`,
+    image: `owkit/${name}:${runStyleOf(style)}`,
   };
 }
 
@@ -112,7 +112,7 @@ async function formatGenerated(dir: string, templatesRoot: string): Promise<void
 }
 
 /** The README says where the action came from, in place of the template's note on itself. */
-function withOrigin(file: string, text: string, style: Style, name: string): string {
+function withOrigin(file: string, text: string, style: TemplateStyle, name: string): string {
   if (file !== 'README.md') return text;
   const note = `> Created with \`pnpm new-action ${name} --style ${style}\` from \`${templateOf(style).folder}\`: change the handler and its test, keep the rest.\n`;
   return TEMPLATE_NOTE.test(text) ? text.replace(TEMPLATE_NOTE, note) : text;

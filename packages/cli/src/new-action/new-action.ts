@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import type { Progress } from '../build.js';
 import { tail } from '../build.js';
 import { CliError } from '../errors.js';
-import { isGoStyle } from '../styles.js';
+import { isGoStyle, runStyleOf } from '../styles.js';
 import { type Generated, generateAction } from './generate.js';
 import type { NewActionOptions } from './options.js';
 
@@ -21,7 +21,7 @@ export async function newAction(
     workspaceRoot: root,
   });
   progress(`created actions/${options.name} (${generated.files.length} files)`);
-  if (isGoStyle(options.style)) progress(`added ./actions/${options.name} to go.work`);
+  if (isGoStyle(runStyleOf(options.style))) progress(`added ./actions/${options.name} to go.work`);
   if (options.install) {
     const pnpm = pnpmCommand(root);
     progress(`linking it into the workspace: ${pnpm.join(' ')} install --prefer-offline …`);

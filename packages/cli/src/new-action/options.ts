@@ -1,14 +1,14 @@
 import { flag, parseCommandLine, usage } from '../args.js';
 import { usageError } from '../errors.js';
-import { isStyle, STYLES, type Style } from '../styles.js';
+import { isTemplateStyle, TEMPLATE_STYLES, type TemplateStyle } from '../styles.js';
 
 export const newActionOptionSpecs = {
   style: {
     flag: 'style',
     default: '',
-    description: `How the action runs: ${STYLES.join(', ')}.`,
+    description: `How the action runs: ${TEMPLATE_STYLES.join(', ')} (the -web ones: a web app on the native style).`,
     parse: (raw: string) => {
-      if (!isStyle(raw)) throw new Error(`expected one of ${STYLES.join(', ')}`);
+      if (!isTemplateStyle(raw)) throw new Error(`expected one of ${TEMPLATE_STYLES.join(', ')}`);
       return raw as string;
     },
   },
@@ -21,14 +21,14 @@ export const newActionOptionSpecs = {
 
 export interface NewActionOptions {
   name: string;
-  style: Style;
+  style: TemplateStyle;
   /** Link the new package with `pnpm install --prefer-offline` afterwards. */
   install: boolean;
   help: boolean;
 }
 
 export const NEW_ACTION_USAGE = usage(
-  'pnpm new-action <name> --style ts-native|go-native|go-blackbox|go-actionloop [--no-install]',
+  'pnpm new-action <name> --style <style> [--no-install]',
   newActionOptionSpecs,
   {
     text: `
@@ -52,7 +52,7 @@ export function parseOptions(
     throw usageError('name the new action, e.g. pnpm new-action hello --style ts-native');
   if (extra !== undefined) throw usageError(`unexpected argument ${JSON.stringify(extra)}`);
   if (values.style === '') {
-    throw usageError(`choose how it runs with --style ${STYLES.join('|')}`);
+    throw usageError(`choose how it runs with --style ${TEMPLATE_STYLES.join('|')}`);
   }
-  return { name, style: values.style as Style, install, help: false };
+  return { name, style: values.style as TemplateStyle, install, help: false };
 }
