@@ -99,8 +99,9 @@ export class Activation {
 
   /**
    * Lets go of `value` and `body` (`env` is built first): a proxy calls this once the child has
-   * them, so that a 64 MiB body is not held while the child works on its own copy. Frees the
-   * memory at once when the body was large.
+   * them, so that a 64 MiB body is not held while the child works on its own copy. When the body
+   * was large its memory is freed on the next turn of the event loop: called from a write's
+   * callback, the finished write request still holds the buffer until that callback returns.
    */
   releaseBytes(): void {
     void this.env;
@@ -108,7 +109,7 @@ export class Activation {
     this.#value = undefined;
     this.#body = undefined;
     this.#params = undefined;
-    if (large) releaseMemory();
+    if (large) setImmediate(releaseMemory);
   }
 
   /** A call of its own, so that no register of the caller's frame still holds the bytes. */
