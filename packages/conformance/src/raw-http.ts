@@ -2,6 +2,8 @@ import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Answer } from './client.js';
 
+const WRITE_PIECE_BYTES = 1024 * 1024;
+
 /** One HTTP/1.1 response as it came off a raw connection. */
 export interface RawResponse {
   status: number;
@@ -77,10 +79,19 @@ export async function rawExchange(
   });
   const connectedAt = performance.now();
 
-  for (const part of writes) {
+  writing: for (const part of writes) {
     if (closed) break;
-    if (typeof part === 'number') await delay(part);
-    else await write(socket, part);
+    if (typeof part === 'number') {
+      await delay(part);
+      continue;
+    }
+    // Large parts go in 1 MiB pieces, and sending stops once an answer is in, as a client that
+    // reads while it writes does: a server may answer early (413) and close after a bounded drain.
+    const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+    for (let offset = 0; offset < bytes.length; offset += WRITE_PIECE_BYTES) {
+      if (closed || (offset > 0 && responseAt !== undefined)) break writing;
+      await write(socket, bytes.subarray(offset, offset + WRITE_PIECE_BYTES));
+    }
   }
   if (options.halfClose && !closed) socket.end();
   const wroteAt = performance.now();
