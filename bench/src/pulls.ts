@@ -13,11 +13,20 @@ import type { LocalRegistry } from './registry.js';
 import type { PulledSample } from './result.js';
 import type { Variant } from './variants.js';
 
-/** Every `name:tag` pointing at the image id, except copies named after a registry address. */
-async function localTags(docker: DockerCli, id: string, registry: LocalRegistry) {
+/** A copy the bench pushed or pulled (`127.0.0.1:<port>/owkit/…`), never a name to restore. */
+const REGISTRY_COPY = /^127\.0\.0\.1:\d+\//;
+
+/**
+ * Every `name:tag` pointing at the image id: the names to put back, and stale registry copies
+ * (from an interrupted run) that would otherwise keep the image and its layers alive.
+ */
+async function tagsOf(docker: DockerCli, id: string) {
   const raw = await docker.run(['image', 'inspect', '--format', '{{json .RepoTags}}', id]);
   const tags = (JSON.parse(raw) as string[] | null) ?? [];
-  return tags.filter((tag) => !tag.startsWith(`${registry.address}/`));
+  return {
+    all: tags,
+    names: tags.filter((tag) => !REGISTRY_COPY.test(tag)),
+  };
 }
 
 /** Puts back every tag nobody re-created meanwhile (another build may have taken the name). */
@@ -36,9 +45,9 @@ export async function pullOverBase(
   if (image === undefined) throw new BenchError(`${variant.name} has no image`);
   const remote = registryName(registry, image);
   const { id } = await docker.inspectImage(image);
-  const tags = await localTags(docker, id, registry);
+  const { all, names: tags } = await tagsOf(docker, id);
   try {
-    await docker.run(['rmi', ...tags]);
+    await docker.run(['rmi', ...all]);
   } catch (error) {
     throw new BenchError(
       `could not remove ${image} to pull it back (is a container using it?): ${describeError(error)}`,
