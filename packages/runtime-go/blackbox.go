@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
 )
 
 // RunBlackbox is the whole main function of an action run by a blackbox proxy, once per
@@ -35,7 +36,7 @@ var activationVarNames = []string{
 }
 
 func runBlackbox(ctx context.Context, handler Handler, args []string, stdin io.Reader, stdout, stderr *LineWriter, getenv func(string) string) int {
-	params, err := blackboxParams(args, stdin)
+	params, err := blackboxParams(args, stdin, getenv(paramsBytesVariable))
 	if err != nil {
 		fmt.Fprintf(stderr, "owkit: %v\n", err)
 		printLine(stdout, stderr, errorBody(err.Error()))
@@ -62,26 +63,28 @@ func printLine(stdout, stderr *LineWriter, line []byte) {
 	}
 }
 
+// paramsBytesVariable is where the owkit proxy announces the size of params it sends on stdin
+// only (too large for argv): the exact number of bytes it will write. Other proxies do not set
+// it; without it, or with a value that is not a size under the limit, stdin is read into a
+// buffer that grows.
+const paramsBytesVariable = "OWKIT_PARAMS_BYTES"
+
 // blackboxParams reads the params; nothing at all (a binary run by hand with no input) means
-// {}. Stdin is read into one buffer that doubles as it fills (see readLimited), up to the
-// protocol's body limit.
-func blackboxParams(args []string, stdin io.Reader) (json.RawMessage, error) {
+// {}. Stdin is read up to the protocol's body limit: into one buffer of the announced size when
+// the proxy announced one (sizeHint, paramsBytesVariable's value), else into one that doubles as
+// it fills (see readLimited).
+func blackboxParams(args []string, stdin io.Reader, sizeHint string) (json.RawMessage, error) {
 	var input []byte
 	if len(args) > 0 {
 		input = []byte(args[0])
 	} else {
 		var err error
-		// Only a large input is worth the cgroup's files: most activations skip them.
-		input, err = readLimitedNoting(stdin, -1, DefaultBodyLimitBytes, func() { applyMemoryLimit(childMemoryFraction) })
+		input, err = readParams(stdin, sizeHint)
 		if errors.Is(err, errBodyTooLarge) {
 			return nil, fmt.Errorf("the params on stdin are larger than %d bytes", DefaultBodyLimitBytes)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("cannot read the params from stdin: %w", err)
-		}
-		if len(input) > largeInput {
-			// The buffers the input outgrew go back to the kernel before the action runs.
-			debug.FreeOSMemory()
 		}
 	}
 	input = bytes.TrimSpace(input)
@@ -94,6 +97,39 @@ func blackboxParams(args []string, stdin io.Reader) (json.RawMessage, error) {
 		return nil, errNotDictionaryArgument
 	}
 	return input, nil
+}
+
+// readParams reads the params from stdin. With a size announced, they go into one buffer of that
+// size: 64 MiB of params cost 64 MiB, not the 96 MiB of a doubling buffer's last copy. The size is
+// only a hint: fewer bytes are returned as they came, more are read on, up to the limit.
+func readParams(stdin io.Reader, sizeHint string) ([]byte, error) {
+	// Only a large input is worth the cgroup's files: most activations skip them.
+	setMemoryLimit := func() { applyMemoryLimit(childMemoryFraction) }
+	size, err := strconv.ParseInt(sizeHint, 10, 64)
+	if err != nil || size <= 0 || size > DefaultBodyLimitBytes {
+		input, err := readLimitedNoting(stdin, -1, DefaultBodyLimitBytes, setMemoryLimit)
+		if err == nil && len(input) > largeInput {
+			// The buffers the input outgrew go back to the kernel before the action runs.
+			debug.FreeOSMemory()
+		}
+		return input, err
+	}
+	if size > largeInput {
+		setMemoryLimit()
+	}
+	input := make([]byte, size)
+	n, err := io.ReadFull(stdin, input)
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return input[:n], nil
+	case err != nil:
+		return nil, err
+	}
+	rest, err := readLimited(stdin, -1, DefaultBodyLimitBytes-size)
+	if err != nil || len(rest) == 0 {
+		return input, err
+	}
+	return append(input, rest...), nil
 }
 
 // largeInput is the input size past which a blackbox child sets its soft memory limit.

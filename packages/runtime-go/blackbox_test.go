@@ -133,3 +133,34 @@ func TestRunBlackboxProcess(t *testing.T) {
 		t.Errorf("bad input: %q %v", output, err)
 	}
 }
+
+// With the size the proxy announces (OWKIT_PARAMS_BYTES), stdin is read into one buffer of
+// exactly that size; the size is only a hint, so fewer or more bytes still arrive whole, and
+// anything that is not a size under the limit is ignored.
+func TestBlackboxReadsAnnouncedParamsIntoOneBufferOfTheirSize(t *testing.T) {
+	params := `{"pad":"` + strings.Repeat("x", 200_000) + `"}`
+	size := fmt.Sprint(len(params))
+	input, err := readParams(&trickle{left: 3 << 20}, fmt.Sprint(3<<20))
+	if err != nil || len(input) != 3<<20 || cap(input) != 3<<20 {
+		t.Errorf("announced 3 MiB: len %d cap %d, %v", len(input), cap(input), err)
+	}
+	cases := []struct{ name, stdin, hint string }{
+		{"exact", params, size},
+		{"fewer than announced", params, fmt.Sprint(len(params) + 1000)},
+		{"more than announced", params, fmt.Sprint(len(params) - 1000)},
+		{"not a number", params, "lots"},
+		{"zero", params, "0"},
+		{"past the limit", params, fmt.Sprint(DefaultBodyLimitBytes + 1)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := runBlackboxWith(echoParams, nil, c.stdin, map[string]string{paramsBytesVariable: c.hint})
+			if got.code != 0 || got.stdout != `{"params":`+params+"}\n" {
+				t.Errorf("got %d, %d bytes out", got.code, len(got.stdout))
+			}
+		})
+	}
+	if _, err := readParams(&trickle{left: DefaultBodyLimitBytes + 1}, "1000"); !errors.Is(err, errBodyTooLarge) {
+		t.Errorf("past the limit after a smaller announcement: %v", err)
+	}
+}
