@@ -11,6 +11,7 @@ export {
 export {
   createPerActivationEngine,
   MAX_ARGUMENT_BYTES,
+  PARAMS_BYTES_VARIABLE,
   type PerActivationOptions,
 } from './per-activation-engine.js';
 export {

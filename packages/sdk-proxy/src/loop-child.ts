@@ -1,6 +1,12 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { type Activation, type LogStreams, MESSAGES, ProtocolError } from '@owkit/runtime/core';
+import {
+  type Activation,
+  LARGE_BODY_BYTES,
+  type LogStreams,
+  MESSAGES,
+  ProtocolError,
+} from '@owkit/runtime/core';
 import { LONGEST_TIMER_MS } from './action-code.js';
 import type { Launch } from './launch.js';
 import { PROXY_MESSAGES } from './messages.js';
@@ -226,8 +232,10 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
           );
         }
         // Two writes, not a concatenation: a 64 MiB body is never copied to add its newline.
+        // Only the length is kept: the callback must not hold the body itself.
+        const bytes = request.body.length;
         child.stdin.write(request.body);
-        child.stdin.write('\n', () => request.releaseBytes());
+        child.stdin.write('\n', () => releaseAfterWrite(request, bytes));
       });
     },
     async kill() {
@@ -236,6 +244,17 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
       await closed;
     },
   };
+}
+
+/**
+ * Releases the activation's bytes once the pipe has taken them. A write's callback runs while
+ * the pipe's finished write request still holds the buffer it wrote; only on the next turn of
+ * the event loop is that request gone and the body collectable. Collected from inside the
+ * callback, a 64 MiB body stayed resident beside the child's copy for the whole activation.
+ */
+function releaseAfterWrite(request: Activation, bytes: number): void {
+  if (bytes >= LARGE_BODY_BYTES) setImmediate(() => request.releaseBytes());
+  else request.releaseBytes();
 }
 
 function spawnWithResultPipe(options: LoopChildOptions, env: Record<string, string>) {

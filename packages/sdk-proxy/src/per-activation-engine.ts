@@ -18,6 +18,13 @@ import { environmentProblem, MAX_ARGUMENT_BYTES, spawnFailure } from './spawn-ch
 
 export { MAX_ARGUMENT_BYTES } from './spawn-check.js';
 
+/**
+ * Set in the child's environment when the params come on stdin only (too large for argv): their
+ * exact size in bytes, so that a child can read them into one buffer of that size rather than
+ * one that grows as they arrive (owkit's Go runtime does; any other child may ignore it).
+ */
+export const PARAMS_BYTES_VARIABLE = 'OWKIT_PARAMS_BYTES';
+
 /** How long a child's pipes may stay open after it exited (a grandchild holding them). */
 export const STREAM_GRACE_MS = 100;
 
@@ -158,6 +165,8 @@ export function createPerActivationEngine(options: PerActivationOptions): Action
       const waitMs = timeLeft(activation.deadline, timeoutMs);
       if (waitMs <= 0) throw new ProtocolError(502, MESSAGES.deadlineExceeded);
       const env = { ...options.env, ...initEnv, ...activation.env };
+      const paramsBytes = activation.value.length;
+      if (paramsBytes > MAX_ARGUMENT_BYTES) env[PARAMS_BYTES_VARIABLE] = String(paramsBytes);
       const outcome = spawnAndWatch(activation, env, waitMs);
       running.add(outcome);
       const result = await outcome;

@@ -95,6 +95,7 @@ describe('input', () => {
         stdinBytes: Buffer.byteLength(stdin),
         stdinValue: JSON.parse(stdin),
         cwd: process.cwd(),
+        announced: process.env.OWKIT_PARAMS_BYTES ?? null,
       }));
     });`;
 
@@ -107,18 +108,23 @@ describe('input', () => {
       stdinBytes: 14,
       stdinValue: { name: 'Ada' },
       cwd: proxy.dir,
+      announced: null,
     });
   });
 
-  it('passes params over 131071 bytes on stdin only', async () => {
+  it('passes params over 131071 bytes on stdin only, announcing their size in OWKIT_PARAMS_BYTES', async () => {
     const proxy = await proxyFor(echoInput);
     const atLimit = { s: 'x'.repeat(MAX_ARGUMENT_BYTES - 8) };
     const overLimit = { s: 'x'.repeat(MAX_ARGUMENT_BYTES - 7) };
     expect(JSON.stringify(atLimit).length).toBe(MAX_ARGUMENT_BYTES);
     const fits = await request(proxy.url, '/run', runBody(atLimit));
-    expect(fits.json).toMatchObject({ argc: 1, argvMatches: true });
+    expect(fits.json).toMatchObject({ argc: 1, argvMatches: true, announced: null });
     const large = await request(proxy.url, '/run', runBody(overLimit));
-    expect(large.json).toMatchObject({ argc: 0, stdinBytes: MAX_ARGUMENT_BYTES + 1 });
+    expect(large.json).toMatchObject({
+      argc: 0,
+      stdinBytes: MAX_ARGUMENT_BYTES + 1,
+      announced: String(MAX_ARGUMENT_BYTES + 1),
+    });
   });
 
   it('is fine with an action that never reads stdin', async () => {
