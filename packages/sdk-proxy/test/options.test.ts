@@ -67,6 +67,7 @@ describe('documentation and API', () => {
         "ActionCodeError",
         "ChildStartError",
         "MAX_ARGUMENT_BYTES",
+        "PARAMS_BYTES_VARIABLE",
         "PROXY_MESSAGES",
         "UnsafeZipError",
         "createLoopEngine",
