@@ -114,11 +114,7 @@ export function createHttpServer(app: ProtocolApp, options: HttpOptions = {}): S
   return server;
 }
 
-export function send(
-  res: ServerResponse,
-  status: number,
-  body: string | Buffer,
-): void {
+export function send(res: ServerResponse, status: number, body: string | Buffer): void {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': bytes.length });
   res.end(bytes);
