@@ -2,7 +2,8 @@
 /**
  * The Go side of the scripts every owkit package has, for any Go module folder (run from it):
  *   test — `go test ./...`, with the race detector whenever cgo can build it
- *   lint — fails when `gofmt -l .` lists files, then runs `go vet ./...`
+ *   lint — fails when `gofmt -l .` lists files, then runs `go vet ./...` and staticcheck (pinned
+ *     below; `go run` fetches it once through the Go module proxy and keeps it in the Go cache)
  *   check — only the toolchain check every task starts with: Go on PATH, 1.24 or newer
  *   build <style>… — one binary per Go style (go-native, go-blackbox, go-actionloop) in
  *     bin/<native|blackbox|actionloop>, from ./cmd/<that name> when the module has one entry
@@ -57,6 +58,8 @@ function raceDetectorAvailable() {
 }
 
 const GO_STYLES = ['go-native', 'go-blackbox', 'go-actionloop'];
+/** 2026.2.2, the first release line that knows Go 1.26. */
+const STATICCHECK = 'honnef.co/go/tools/cmd/staticcheck@v0.8.2';
 
 /**
  * Cross-compiles static linux/amd64 binaries, stripped and reproducible (no build id, no VCS
@@ -119,6 +122,12 @@ switch (task) {
       process.exit(1);
     }
     if (run('go', ['vet', './...']) !== 0) process.exit(1);
+    if (run('go', ['run', STATICCHECK, './...']) !== 0) {
+      process.stderr.write(
+        `staticcheck (go run ${STATICCHECK}) failed: fix what it lists above, or, if it could not be fetched, check that the Go module proxy (go env GOPROXY) is reachable\n`,
+      );
+      process.exit(1);
+    }
     break;
   }
   case 'check':
