@@ -2,7 +2,7 @@ import { BenchError } from './errors.js';
 import type { Launcher, LaunchOptions } from './launcher.js';
 import { freePort, httpCall, waitForPort } from './net.js';
 import type { Variant } from './variants.js';
-import { INIT_BODY, runBody } from './workload.js';
+import { defaultRunBody, INIT_BODY } from './workload.js';
 
 /** One cold start, phase by phase, in milliseconds. `totalMs` is their sum. */
 export interface ColdStartSample {
@@ -41,7 +41,10 @@ export async function measureColdStart(
     if (init.status !== 200) {
       throw new BenchError(`/init answered ${init.status} ${init.body.slice(0, 200)}`);
     }
-    const run = await httpCall(`${server.url}/run`, { method: 'POST', body: runBody(60_000) });
+    const run = await httpCall(`${server.url}/run`, {
+      method: 'POST',
+      body: defaultRunBody(variant.workload, 60_000),
+    });
     const t4 = performance.now();
     checkRunAnswer(variant, run.status, run.body);
     return {

@@ -221,9 +221,13 @@ export function evaluateGoals(result: BenchResult): Goal[] {
   return goals;
 }
 
-/** Paired ratios shown without a target: what node-base's tuning and the sentinels cost. */
+/**
+ * Paired ratios shown without a target: what node-base's tuning and the sentinels cost, and
+ * what a web action's mapping costs over the plain action on the same runtime.
+ */
 export function evaluateComparisons(result: BenchResult): PairedRatio[] {
   const loadNoise = noisyRounds(result, 'throughput');
+  const coldNoise = noisyRounds(result, 'cold start');
   const pairs: [VariantName, VariantName, string][] = [
     ['ts-native', 'floor-node-default', 'ts-native vs the Node floor on default flags'],
     [
@@ -233,8 +237,23 @@ export function evaluateComparisons(result: BenchResult): PairedRatio[] {
     ],
     ['floor-node', 'floor-node-no-sentinels', 'the sentinel lines: floor-node with vs without'],
     ['floor-go', 'floor-go-no-sentinels', 'the sentinel lines: floor-go with vs without'],
+    ...WEB_PAIRS,
   ];
   const comparisons: PairedRatio[] = [];
+  for (const [subject, reference, text] of WEB_PAIRS) {
+    if (variantIn(result, subject) === undefined || variantIn(result, reference) === undefined) {
+      continue;
+    }
+    comparisons.push(
+      pairedRatio(
+        `${subject}-vs-${reference}-cold-start`,
+        `${text}, cached cold start`,
+        coldStartByRound(result, subject),
+        coldStartByRound(result, reference),
+        coldNoise,
+      ),
+    );
+  }
   for (const [subject, reference, text] of pairs) {
     if (variantIn(result, subject) === undefined || variantIn(result, reference) === undefined) {
       continue;
@@ -253,6 +272,12 @@ export function evaluateComparisons(result: BenchResult): PairedRatio[] {
   }
   return comparisons;
 }
+
+/** The web examples against the plain action on the same runtime: the JSON endpoint's cost. */
+const WEB_PAIRS: [VariantName, VariantName, string][] = [
+  ['web-ts-native', 'ts-native', 'the web action (reverse-web) vs the plain action, TypeScript'],
+  ['web-go-native', 'go-native', 'the web action (reverse-web-go) vs the plain action, Go'],
+];
 
 /** Relative width of a goal's interval, in percent of its median; null when not measured. */
 export function relativeWidthPct(ratio: PairedRatio): number | null {

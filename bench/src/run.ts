@@ -793,7 +793,9 @@ async function measureCurves(
   ) => {
     const server = servers.get(variant.name) as LoadServer;
     const payload =
-      payloadBytes === undefined ? undefined : { bytes: payloadBytes, ...payloadOf(payloadBytes) };
+      payloadBytes === undefined
+        ? undefined
+        : { bytes: payloadBytes, ...payloadOf(payloadBytes, variant.workload) };
     try {
       const level = await server.level({
         round: 0,

@@ -6,7 +6,7 @@ import type { MemoryReading, ResourceProbe } from './memory.js';
 import { freePort, httpCall, waitForPort } from './net.js';
 import { median, percentile } from './stats.js';
 import type { Variant } from './variants.js';
-import { INIT_BODY, runBody } from './workload.js';
+import { defaultRunBody, INIT_BODY } from './workload.js';
 
 /** The CPU the server is held to; the bench itself (the load generator) holds itself to 1. */
 export const SERVER_CPUSET = '0';
@@ -117,7 +117,10 @@ export class LoadServer {
       await waitForPort(port, 30_000, () => server.stillRunning());
       const init = await httpCall(`${server.url}/init`, { method: 'POST', body: INIT_BODY });
       if (init.status !== 200) throw new BenchError(`/init answered ${init.status}`);
-      const first = await httpCall(`${server.url}/run`, { method: 'POST', body: runBody(60_000) });
+      const first = await httpCall(`${server.url}/run`, {
+        method: 'POST',
+        body: defaultRunBody(variant.workload, 60_000),
+      });
       checkRunAnswer(variant, first.status, first.body);
       const loadServer = new LoadServer(variant, server, await server.probe());
       loadServer.afterInit = await loadServer.probe.memory();
@@ -245,7 +248,7 @@ async function loadLevel(
   const expected =
     options.expectedBody === undefined ? variant.expectedRunBody : options.expectedBody;
   // The deadline is far away: a proxy must not cut an activation short during the run.
-  const body = options.body ?? runBody(3_600_000);
+  const body = options.body ?? defaultRunBody(variant.workload, 3_600_000);
   const instance = autocannon({
     url: `${url}/run`,
     method: 'POST',

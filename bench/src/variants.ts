@@ -5,12 +5,15 @@
  */
 import { resolve } from 'node:path';
 import { FLOOR_BIN_DIR, FLOORS_DIR, REPO_DIR } from './paths.js';
+import { REVERSE_STRING, REVERSE_WEB, REVERSED_TEXT, type Workload } from './workload.js';
 
 export const VARIANT_NAMES = [
   'ts-native',
   'go-native',
   'go-blackbox',
   'go-actionloop',
+  'web-ts-native',
+  'web-go-native',
   'floor-node',
   'floor-node-default',
   'floor-node-no-sentinels',
@@ -54,7 +57,9 @@ export interface Variant {
    * the two sides of a ratio are seconds apart rather than a whole round.
    */
   pairGroup: 'node' | 'go' | 'spawn' | 'loop' | 'engine';
-  /** The exact first `/run` body expected; `null` when the server does not do the work. */
+  /** What each `/run` asks (its params) and how the answer to any text must read. */
+  workload: Workload;
+  /** The exact `/run` body expected for the default text; `null` when the server does not do the work. */
   expectedRunBody: string | null;
   process?: ProcessCommand;
 }
@@ -62,7 +67,8 @@ export interface Variant {
 const GO_BIN_DIR = resolve(REPO_DIR, 'actions/reverse-string-go/bin');
 export const BLACKBOX_BINARY = resolve(GO_BIN_DIR, 'blackbox');
 const PROXY_BUNDLE = resolve(REPO_DIR, 'packages/sdk-proxy/dist/owkit-proxy.mjs');
-const REVERSED = '{"reversed":"dlrow olleh"}';
+const REVERSED = REVERSE_STRING.answer(REVERSED_TEXT);
+const WEB_REVERSED = REVERSE_WEB.answer(REVERSED_TEXT);
 const NO_SENTINELS = { OWKIT_FLOOR_SENTINELS: '0' };
 
 export const VARIANTS: readonly Variant[] = [
@@ -77,6 +83,7 @@ export const VARIANTS: readonly Variant[] = [
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: { coldStart: 'floor-node', throughput: 'floor-node' },
+    workload: REVERSE_STRING,
     expectedRunBody: REVERSED,
     process: {
       command: 'node',
@@ -94,6 +101,7 @@ export const VARIANTS: readonly Variant[] = [
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: { coldStart: 'floor-go', throughput: 'floor-go' },
+    workload: REVERSE_STRING,
     expectedRunBody: REVERSED,
     process: { command: resolve(GO_BIN_DIR, 'native'), args: [] },
   },
@@ -108,6 +116,7 @@ export const VARIANTS: readonly Variant[] = [
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: { coldStart: 'floor-node', throughput: 'floor-spawn' },
+    workload: REVERSE_STRING,
     expectedRunBody: REVERSED,
     process: { command: 'node', args: [PROXY_BUNDLE, '--exec', BLACKBOX_BINARY] },
   },
@@ -122,11 +131,47 @@ export const VARIANTS: readonly Variant[] = [
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: { coldStart: 'floor-node', throughput: 'floor-node' },
+    workload: REVERSE_STRING,
     expectedRunBody: REVERSED,
     process: {
       command: 'node',
       args: [PROXY_BUNDLE, '--mode', 'loop', '--exec', resolve(GO_BIN_DIR, 'actionloop')],
     },
+  },
+  {
+    name: 'web-ts-native',
+    pairGroup: 'node',
+    role: 'variant',
+    description:
+      'actions/reverse-web: a Fetch API app as a web action on the native runtime; its JSON endpoint',
+    kind: 'server',
+    image: 'owkit/reverse-web:ts-native',
+    baseImage: 'owkit/node-base:24',
+    env: {},
+    measure: { image: true, coldStart: true, throughput: true },
+    floors: { coldStart: 'floor-node', throughput: 'floor-node' },
+    workload: REVERSE_WEB,
+    expectedRunBody: WEB_REVERSED,
+    process: {
+      command: 'node',
+      args: [resolve(REPO_DIR, 'actions/reverse-web/dist/action.mjs')],
+    },
+  },
+  {
+    name: 'web-go-native',
+    pairGroup: 'go',
+    role: 'variant',
+    description:
+      'actions/reverse-web-go: an http.ServeMux app as a web action on the native Go runtime; its JSON endpoint',
+    kind: 'server',
+    image: 'owkit/reverse-web:go-native',
+    baseImage: null,
+    env: {},
+    measure: { image: true, coldStart: true, throughput: true },
+    floors: { coldStart: 'floor-go', throughput: 'floor-go' },
+    workload: REVERSE_WEB,
+    expectedRunBody: WEB_REVERSED,
+    process: { command: resolve(REPO_DIR, 'actions/reverse-web-go/bin/native'), args: [] },
   },
   {
     name: 'floor-node',
@@ -139,6 +184,7 @@ export const VARIANTS: readonly Variant[] = [
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: {},
+    workload: REVERSE_STRING,
     expectedRunBody: REVERSED,
     process: { command: 'node', args: [resolve(FLOORS_DIR, 'node/server.mjs')] },
   },
@@ -154,6 +200,7 @@ export const VARIANTS: readonly Variant[] = [
     unsetEnv: ['NODE_OPTIONS', 'MALLOC_ARENA_MAX'],
     measure: { image: false, coldStart: false, throughput: true },
     floors: {},
+    workload: REVERSE_STRING,
     expectedRunBody: REVERSED,
     process: { command: 'node', args: [resolve(FLOORS_DIR, 'node/server.mjs')] },
   },
@@ -168,6 +215,7 @@ export const VARIANTS: readonly Variant[] = [
     env: NO_SENTINELS,
     measure: { image: false, coldStart: false, throughput: true },
     floors: {},
+    workload: REVERSE_STRING,
     expectedRunBody: REVERSED,
     process: { command: 'node', args: [resolve(FLOORS_DIR, 'node/server.mjs')] },
   },
@@ -182,6 +230,7 @@ export const VARIANTS: readonly Variant[] = [
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: {},
+    workload: REVERSE_STRING,
     expectedRunBody: REVERSED,
     process: { command: resolve(FLOOR_BIN_DIR, 'floor-go'), args: [] },
   },
@@ -196,6 +245,7 @@ export const VARIANTS: readonly Variant[] = [
     env: NO_SENTINELS,
     measure: { image: false, coldStart: false, throughput: true },
     floors: {},
+    workload: REVERSE_STRING,
     expectedRunBody: REVERSED,
     process: { command: resolve(FLOOR_BIN_DIR, 'floor-go'), args: [] },
   },
@@ -210,6 +260,7 @@ export const VARIANTS: readonly Variant[] = [
     env: {},
     measure: { image: true, coldStart: true, throughput: false },
     floors: {},
+    workload: REVERSE_STRING,
     expectedRunBody: null,
     process: { command: resolve(FLOOR_BIN_DIR, 'floor-engine'), args: [] },
   },
@@ -222,6 +273,7 @@ export const VARIANTS: readonly Variant[] = [
     env: {},
     measure: { image: false, coldStart: false, throughput: true },
     floors: {},
+    workload: REVERSE_STRING,
     expectedRunBody: REVERSED,
   },
 ];

@@ -71,7 +71,7 @@ function comparisonsText(result: BenchResult): string {
     widthText(c),
     roundsText(c),
   ]);
-  return `\n\n### Paired comparisons without a target\n\nThe same per-round ratios for what node-base's memory flags and the sentinel lines cost.\n\n${table(
+  return `\n\n### Paired comparisons without a target\n\nThe same per-round ratios for what node-base's memory flags, the sentinel lines and a web action's mapping (the reverse-web examples against reverse-string on the same runtime) cost.\n\n${table(
     ['ratio', 'median [95 % interval]', 'width', 'rounds'],
     rows,
     1,
