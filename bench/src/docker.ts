@@ -1,4 +1,4 @@
-import { invokerLimitArgs } from '@owkit/testkit/invoker-limits';
+import { invokerLimitArgs } from '@owkit/host/invoker-limits';
 import { execa } from 'execa';
 import { BenchError } from './errors.js';
 

@@ -1,5 +1,5 @@
 import { cpus, release, totalmem } from 'node:os';
-import { invokerLimitArgs } from '@owkit/testkit/invoker-limits';
+import { invokerLimitArgs } from '@owkit/host/invoker-limits';
 import { execa } from 'execa';
 import type { DockerCli } from './docker.js';
 import { NODE_BASE_IMAGE } from './images.js';

@@ -6,11 +6,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '@owkit/host/ports';
 import { describeWithDocker } from '@owkit/testkit';
 import { execa } from 'execa';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freePort, waitUntilAccepting } from '../src/invoke/ports.js';
+import { waitUntilAccepting } from '../src/invoke/ports.js';
 import { CLI_BIN, REPO_ROOT } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';

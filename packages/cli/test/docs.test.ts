@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { optionsTable } from '@owkit/host/command-line';
 import { describe, expect, it } from 'vitest';
-import { optionsTable } from '../src/args.js';
 import { DEV_USAGE, devOptionSpecs } from '../src/dev/options.js';
 import * as cli from '../src/index.js';
 import { INVOKE_USAGE, invokeOptionSpecs } from '../src/invoke/options.js';

@@ -1,17 +1,19 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UsageError } from '@owkit/host/command-line';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../src/errors.js';
 import { parseOptions } from '../src/invoke/options.js';
 import { parseOptions as parseNewAction } from '../src/new-action/options.js';
 import { parseOptions as parsePackage } from '../src/package/options.js';
 
-function usageFailure(run: () => unknown): CliError {
+/** The cli's own usage errors and the command-line parser's both exit 2 with one line. */
+function usageFailure(run: () => unknown): CliError | UsageError {
   try {
     run();
   } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
+    expect([CliError, UsageError].some((kind) => error instanceof kind)).toBe(true);
     expect((error as CliError).exitCode).toBe(2);
     expect((error as CliError).message).not.toContain('\n');
     return error as CliError;

@@ -12,8 +12,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-// Not the package's index, which loads vitest for describeWithDocker.
-import { buildImage, dockerAvailable, imageBytes, imageExists } from '../dist/docker.js';
+import { buildImage, dockerAvailable, imageBytes, imageExists } from '@owkit/host/docker';
 
 const USAGE = 'usage: owkit-image <tag> <file>… [--dockerfile <path>]';
 

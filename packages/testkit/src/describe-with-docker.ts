@@ -1,5 +1,5 @@
+import { dockerAvailableSync } from '@owkit/host/docker';
 import { describe, it } from 'vitest';
-import { dockerAvailableSync } from './docker.js';
 
 /**
  * A vitest `describe` for suites that need a Docker engine. With an engine it is a plain describe.

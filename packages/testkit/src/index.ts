@@ -1,4 +1,4 @@
-export { describeWithDocker } from './describe-with-docker.js';
+// The test-only helpers, and @owkit/host's helpers again so that a test imports one package.
 export {
   type BuildImageOptions,
   buildImage,
@@ -12,9 +12,10 @@ export {
   type StopResult,
   startContainer,
   TEST_LABEL,
-} from './docker.js';
-export { DockerCommandError, PortTimeoutError, StartError } from './errors.js';
-export { INVOKER_MEMORY_MB, invokerLimitArgs } from './invoker-limits.js';
-export { freePort, urlFor, type WaitForPortOptions, waitForPort } from './ports.js';
-export { type RunningProcess, type StartProcessOptions, startProcess } from './process.js';
+} from '@owkit/host/docker';
+export { DockerCommandError, PortTimeoutError, StartError } from '@owkit/host/errors';
+export { INVOKER_MEMORY_MB, invokerLimitArgs } from '@owkit/host/invoker-limits';
+export { freePort, urlFor, type WaitForPortOptions, waitForPort } from '@owkit/host/ports';
+export { type RunningProcess, type StartProcessOptions, startProcess } from '@owkit/host/process';
+export { describeWithDocker } from './describe-with-docker.js';
 export { countSentinels, SENTINEL } from './sentinel.js';

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   buildImage,
   describeWithDocker,
+  freePort,
   imageBytes,
   imageExists,
   StartError,
@@ -132,6 +133,57 @@ describeWithDocker('docker helpers', () => {
       '--filter',
       `ancestor=${image}`,
     ]);
+    expect(left.stdout).toBe('');
+  });
+
+  it('takes a name, a label and a memory figure, and says how it was started', async () => {
+    const name = `owkit-testkit-${process.pid}`;
+    const container = await startContainer(image, {
+      name,
+      label: 'owkit.testkit=named',
+      memoryMb: 128,
+    });
+    try {
+      expect(container.name).toBe(name);
+      expect(container.args.join(' ')).toContain('--memory 128m --memory-swap 128m');
+      const inspected = await execa('docker', [
+        'inspect',
+        '--format',
+        '{{.Name}} {{index .Config.Labels "owkit.testkit"}} {{.HostConfig.Memory}}',
+        container.id,
+      ]);
+      expect(inspected.stdout).toBe(`/${name} named ${128 * 1024 * 1024}`);
+      const stamped = await container.logs({ timestamps: true });
+      expect(stamped.stdout).toMatch(/^\d{4}-\d\d-\d\dT\S+ listening on/);
+    } finally {
+      await container.remove();
+    }
+  });
+
+  it('gives up on a container that never listens, keeping what it printed', async () => {
+    // The server listens, but on another port than the one waited for.
+    const elsewhere = String(await freePort());
+    const error = await startContainer(image, { env: { PORT: elsewhere }, readyTimeoutMs: 1_000 })
+      .then(() => undefined)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StartError);
+    expect((error as StartError).exited).toBe(false);
+    expect((error as StartError).message).toMatch(/did not listen on port \d+ within 1000 ms/);
+    expect((error as StartError).stdout).toContain(`listening on 127.0.0.1:${elsewhere}`);
+  });
+
+  it('removes the container when its start is aborted', async () => {
+    const name = `owkit-testkit-abort-${process.pid}`;
+    const controller = new AbortController();
+    const reason = new Error('interrupted');
+    setTimeout(() => controller.abort(reason), 500);
+    const started = startContainer(image, {
+      name,
+      env: { PORT: String(await freePort()) },
+      signal: controller.signal,
+    });
+    await expect(started).rejects.toBe(reason);
+    const left = await execa('docker', ['ps', '--all', '--quiet', '--filter', `name=${name}`]);
     expect(left.stdout).toBe('');
   });
 });

@@ -1,3 +1,4 @@
+import { UsageError } from '@owkit/host/command-line';
 import { CliError, EXIT } from '../errors.js';
 
 export interface CommandContext {
@@ -36,6 +37,10 @@ export async function runCommand(
 }
 
 function report(name: string, error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${name}: ${error.message}\n`);
+    return EXIT.usage;
+  }
   if (error instanceof CliError) {
     process.stderr.write(`${name}: ${error.message}\n`);
     if (error.detail !== undefined && error.detail !== '') process.stderr.write(`${error.detail}\n`);

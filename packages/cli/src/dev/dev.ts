@@ -1,14 +1,10 @@
 import type { Server } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
-import { invokerLimitArgs } from '@owkit/testkit/invoker-limits';
+import { freePort, portInUse } from '@owkit/host/ports';
 import type { Progress } from '../build.js';
 import { CliError } from '../errors.js';
-import { initBody, keepAliveAgent, post, runBody } from '../invoke/activation.js';
-import { dockerEngineProblem } from '../invoke/docker-engine.js';
-import { activationLogs, countSentinels, type LogLine, lastLines } from '../invoke/logs.js';
-import { freePort, portInUse } from '../invoke/ports.js';
-import { containerAction, processAction, type RunningAction } from '../invoke/runners.js';
-import { ensureImage, ensureLocalBuild, localCommand, resolveTarget } from '../invoke/target.js';
+import { initBody, keepAliveAgent, post, runBody, withTimeout } from '../invoke/activation.js';
+import { activationLogs, lastLines, settledLogs } from '../invoke/logs.js';
+import { prepareAction } from '../invoke/prepare.js';
 import { createGateway, type RequestEvent, type RunOutcome } from './gateway.js';
 import type { DevOptions } from './options.js';
 
@@ -36,25 +32,10 @@ const RUN_GRACE_MS = 1_000;
 export async function dev(options: DevOptions, environment: DevEnvironment): Promise<void> {
   const { root, progress, signal, print } = environment;
   const namespace = environment.namespace ?? 'guest';
-  if (!options.process) {
-    const problem = await dockerEngineProblem();
-    if (problem !== undefined) {
-      throw new CliError(`${problem}; or serve the action as a local process by adding --process`);
-    }
-  }
   if (await portInUse(options.port)) {
     throw new CliError(`port ${options.port} is in use: pick another with --port`, { exitCode: 2 });
   }
-  const target = await resolveTarget(root, options.target, options.style);
-  let runner: ReturnType<typeof containerAction>;
-  if (options.process) {
-    const { action, style } = await ensureLocalBuild(root, target, options.build, progress, signal);
-    const local = localCommand(root, action, style);
-    runner = processAction(local.command, local.args, local.cwd);
-  } else {
-    await ensureImage(root, target, options.build, progress, signal);
-    runner = containerAction(target.image, invokerLimitArgs(options.memory));
-  }
+  const { target, runner } = await prepareAction(options, { root, progress, signal });
 
   const agent = keepAliveAgent();
   let gateway: Server | undefined;
@@ -106,7 +87,7 @@ export async function dev(options: DevOptions, environment: DevEnvironment): Pro
     const onRequest = async (event: RequestEvent) => {
       print(describeRequest(event, options.timeout));
       if (event.activation === undefined) return;
-      const lines = await settledLogs(running, activations, signal);
+      const { lines } = await settledLogs(() => running.logs(), activations, LOG_SETTLE_MS, signal);
       for (const line of activationLogs(lines, activations - 1)) {
         print(`    ${line.stream === 'stderr' ? 'stderr' : 'stdout'}: ${line.text}`);
       }
@@ -146,25 +127,4 @@ function describeRequest(event: RequestEvent, timeoutMs: number): string {
       ? `no answer within the time limit of ${timeoutMs} ms`
       : `/run ${activation.status}`;
   return `${head}, activation ${activation.activationId}: ${outcome}`;
-}
-
-/** Docker writes logs asynchronously: wait until this activation's sentinels are in. */
-async function settledLogs(
-  running: RunningAction,
-  activations: number,
-  signal: AbortSignal,
-): Promise<LogLine[]> {
-  const deadline = performance.now() + LOG_SETTLE_MS;
-  for (;;) {
-    const lines = await running.logs();
-    const complete =
-      countSentinels(lines, 'stdout') >= activations &&
-      countSentinels(lines, 'stderr') >= activations;
-    if (complete || performance.now() >= deadline || signal.aborted) return lines;
-    await delay(25);
-  }
-}
-
-function withTimeout(signal: AbortSignal, ms: number): AbortSignal {
-  return AbortSignal.any([signal, AbortSignal.timeout(ms)]);
 }

@@ -1,4 +1,10 @@
-import { flag, integerIn, type OptionValues, parseCommandLine, usage } from '../args.js';
+import {
+  flag,
+  integerIn,
+  type OptionValues,
+  parseCommandLine,
+  usage,
+} from '@owkit/host/command-line';
 import { usageError } from '../errors.js';
 import { invokeOptionSpecs } from '../invoke/options.js';
 import type { Style } from '../styles.js';

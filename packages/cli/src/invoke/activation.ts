@@ -86,3 +86,9 @@ export function succeeded(exchange: Exchange): boolean {
   const isObject = typeof body === 'object' && body !== null;
   return exchange.status === 200 && isObject && !(!Array.isArray(body) && 'error' in body);
 }
+
+/** `signal` (Ctrl-C), or `ms` from now, whichever comes first. */
+export function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
+  const timeout = AbortSignal.timeout(ms);
+  return signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
+}

@@ -1,15 +1,20 @@
 import type { Agent } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
-import { invokerLimitArgs } from '@owkit/testkit/invoker-limits';
+import { freePort, portInUse } from '@owkit/host/ports';
 import type { Progress } from '../build.js';
 import { CliError } from '../errors.js';
-import { type Exchange, initBody, keepAliveAgent, post, runBody, succeeded } from './activation.js';
-import { dockerEngineProblem } from './docker-engine.js';
-import { activationLogs, countSentinels, isSentinel, type LogLine, lastLines } from './logs.js';
+import {
+  type Exchange,
+  initBody,
+  keepAliveAgent,
+  post,
+  runBody,
+  succeeded,
+  withTimeout,
+} from './activation.js';
+import { activationLogs, isSentinel, type LogLine, lastLines, settledLogs } from './logs.js';
 import type { InvokeOptions } from './options.js';
-import { freePort, portInUse } from './ports.js';
-import { containerAction, processAction, type RunningAction } from './runners.js';
-import { ensureImage, ensureLocalBuild, localCommand, resolveTarget } from './target.js';
+import { prepareAction } from './prepare.js';
+import type { RunningAction } from './runners.js';
 
 export interface Activation {
   activationId: string;
@@ -62,25 +67,11 @@ export async function invoke(
 ): Promise<InvokeReport> {
   const { root, progress, signal } = environment;
   const namespace = environment.namespace ?? 'guest';
-  if (!options.process) {
-    const problem = await dockerEngineProblem();
-    if (problem !== undefined) {
-      throw new CliError(
-        `${problem}; or run the action without Docker, as a local process, by adding --process`,
-      );
-    }
-  }
-  const target = await resolveTarget(root, options.target, options.style);
-
-  let runner: ReturnType<typeof containerAction>;
-  if (options.process) {
-    const { action, style } = await ensureLocalBuild(root, target, options.build, progress, signal);
-    const local = localCommand(root, action, style);
-    runner = processAction(local.command, local.args, local.cwd);
-  } else {
-    await ensureImage(root, target, options.build, progress, signal);
-    runner = containerAction(target.image, invokerLimitArgs(options.memory));
-  }
+  const { target, runner } = await prepareAction(options, {
+    root,
+    progress,
+    ...(signal === undefined ? {} : { signal }),
+  });
 
   const port = options.port === 0 ? await freePort() : options.port;
   if (options.port !== 0 && (await portInUse(port))) {
@@ -139,7 +130,13 @@ export async function invoke(
       if (activation.status === undefined) break;
     }
     const answered = report.activations.filter((a) => a.status !== undefined).length;
-    const { lines, complete } = await settledLogs(running, answered, signal);
+    const { lines, complete } = await settledLogs(
+      () => running.logs(),
+      answered,
+      LOG_SETTLE_MS,
+      signal,
+    );
+    signal?.throwIfAborted();
     report.logs = activationLogs(lines, 0);
     report.logsComplete = complete;
     report.ok = report.activations.every((a) => a.ok);
@@ -184,28 +181,6 @@ async function activate(
     ok: succeeded(exchange),
     ms: exchange.ms,
   };
-}
-
-/** Docker writes logs asynchronously: wait until every answered activation's sentinels are in. */
-async function settledLogs(
-  running: RunningAction,
-  activations: number,
-  signal: AbortSignal | undefined,
-): Promise<{ lines: LogLine[]; complete: boolean }> {
-  const deadline = performance.now() + LOG_SETTLE_MS;
-  for (;;) {
-    const lines = await running.logs();
-    const complete =
-      countSentinels(lines, 'stdout') >= activations &&
-      countSentinels(lines, 'stderr') >= activations;
-    if (complete || performance.now() >= deadline) return { lines, complete };
-    await delay(25, undefined, signal === undefined ? {} : { signal });
-  }
-}
-
-function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
-  const timeout = AbortSignal.timeout(ms);
-  return signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
 }
 
 function describeCause(error: unknown): string {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { SENTINEL } from '@owkit/runtime/core';
 
 export type Stream = 'stdout' | 'stderr';
@@ -62,4 +63,25 @@ export function parseDockerLogs(text: string, stream: Stream): LogLine[] {
 export function lastLines(lines: readonly LogLine[], count: number): string {
   const visible = lines.filter((line) => !isSentinel(line)).slice(-count);
   return visible.map((line) => `  ${line.stream}: ${line.text}`).join('\n');
+}
+
+/**
+ * Docker writes logs asynchronously: reads them until `activations` sentinels have arrived on
+ * both streams, `settleMs` has passed, or `signal` aborts; `complete` says which.
+ */
+export async function settledLogs(
+  read: () => Promise<LogLine[]>,
+  activations: number,
+  settleMs: number,
+  signal?: AbortSignal,
+): Promise<{ lines: LogLine[]; complete: boolean }> {
+  const deadline = performance.now() + settleMs;
+  for (;;) {
+    const lines = await read();
+    const complete =
+      countSentinels(lines, 'stdout') >= activations &&
+      countSentinels(lines, 'stderr') >= activations;
+    if (complete || performance.now() >= deadline || signal?.aborted) return { lines, complete };
+    await delay(25);
+  }
 }

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { flag, integerIn, type OptionValues, parseCommandLine, usage } from '../args.js';
+import {
+  flag,
+  integerIn,
+  type OptionValues,
+  parseCommandLine,
+  usage,
+} from '@owkit/host/command-line';
 import { CliError, usageError } from '../errors.js';
 import { userCwd } from '../repo.js';
 import { isStyle, STYLES, type Style } from '../styles.js';

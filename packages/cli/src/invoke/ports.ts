@@ -1,24 +1,4 @@
-import { createServer } from 'node:net';
-import { waitForPort } from '@owkit/testkit/ports';
-
-export { freePort } from '@owkit/testkit/ports';
-
-/**
- * Whether something already holds `port`. A container on the host network binds 0.0.0.0, so the
- * check binds the same; a server found there would otherwise answer in the action's place.
- */
-export function portInUse(port: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(true);
-      else reject(error);
-    });
-    server.listen({ port, host: '0.0.0.0', exclusive: true }, () => {
-      server.close(() => resolve(false));
-    });
-  });
-}
+import { waitForPort } from '@owkit/host/ports';
 
 /**
  * Polls until 127.0.0.1:`port` accepts, as the invoker retries /init on "connection refused".

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { execa } from 'execa';
+import { type RunningContainer, startContainer } from '@owkit/host/docker';
+import { DockerCommandError, StartError } from '@owkit/host/errors';
 import { CliError } from '../errors.js';
-import { type LogLine, lastLines, parseDockerLogs, type Stream } from './logs.js';
+import { type LogLine, lastLines, parseDockerLogs, type Stream, toLines } from './logs.js';
 import { waitUntilAccepting } from './ports.js';
 
 /** A started action: a container or a local process listening on `port`. */
@@ -27,110 +28,70 @@ export interface StartOptions {
 export const CONTAINER_LABEL = 'owkit.invoke=1';
 export const CONTAINER_PREFIX = 'owkit-invoke-';
 
+export interface Runner {
+  start(options: StartOptions): Promise<RunningAction>;
+  stop(): Promise<void>;
+}
+
 /**
- * An action container, named before it exists: `stop()` can remove it even when `start()` was
- * interrupted halfway through `docker run`.
+ * An action's image as the invoker runs it, through host's startContainer (the invoker's limits
+ * always, `memoryMb` the action's memory). An interrupted or failed start removes the container.
  */
-export function containerAction(
-  image: string,
-  extraArgs: readonly string[] = [],
-): { start(options: StartOptions): Promise<RunningAction>; stop(): Promise<void> } {
-  const name = `${CONTAINER_PREFIX}${randomBytes(6).toString('hex')}`;
-  let started = false;
-  let dockerRun: Promise<unknown> = Promise.resolve();
+export function containerAction(image: string, memoryMb: number): Runner {
+  let container: RunningContainer | undefined;
   const stop = async () => {
-    if (!started) return;
-    // An interrupted start may still be inside `docker run`: remove what it creates.
-    await dockerRun.catch(() => undefined);
-    const result = await execa('docker', ['rm', '--force', '--volumes', name], {
-      reject: false,
-      stdin: 'ignore',
-    });
-    if (result.exitCode !== 0 && !/No such container/i.test(result.stderr)) {
-      throw new CliError(`could not remove container ${name}: ${result.stderr.trim()}`);
-    }
-    started = false;
-  };
-  const logs = async (): Promise<LogLine[]> => {
-    const result = await execa('docker', ['logs', '--timestamps', name], {
-      reject: false,
-      stdin: 'ignore',
-      stripFinalNewline: false,
-    });
-    if (result.exitCode !== 0) return [];
-    return [
-      ...parseDockerLogs(result.stdout, 'stdout'),
-      ...parseDockerLogs(result.stderr, 'stderr'),
-    ];
+    await container?.remove();
   };
 
   async function start(options: StartOptions): Promise<RunningAction> {
-    const args = [
-      'run',
-      '--detach',
-      '--network',
-      'host',
-      '--pull',
-      'never',
-      '--name',
-      name,
-      '--label',
-      CONTAINER_LABEL,
-      '--env',
-      `PORT=${options.port}`,
-      ...extraArgs,
-      image,
-    ];
-    const command = `docker ${args.join(' ')}`;
-    started = true;
-    const running = execa('docker', args, { reject: false, stdin: 'ignore' });
-    dockerRun = running;
-    const run = await running;
-    options.signal?.throwIfAborted();
-    if (run.exitCode !== 0) {
-      throw new CliError(
-        `docker run ${image} failed: ${firstLine(run.stderr)}; check the image with docker image ls`,
-      );
-    }
-
-    // `docker wait` returns when the container exits: no point polling its port after that.
-    const stopWaiting = new AbortController();
-    const containerExited = new AbortController();
-    let exitCode: string | undefined;
-    const waiter = execa('docker', ['wait', name], {
-      reject: false,
-      stdin: 'ignore',
-      cancelSignal: stopWaiting.signal,
-    }).then((result) => {
-      if (stopWaiting.signal.aborted) return;
-      exitCode = result.stdout.trim() || '?';
-      containerExited.abort();
-    });
-    let listening: boolean;
     try {
-      listening = await waitUntilAccepting(
-        options.port,
-        options.readyTimeoutMs,
-        containerExited.signal,
-        options.signal,
-      );
-    } finally {
-      stopWaiting.abort();
-      await waiter;
-    }
-    if (!listening) {
-      const detail = `last log lines of ${image}:\n${lastLines(await logs(), 15) || '  (none)'}`;
-      throw exitCode === undefined
+      container = await startContainer(image, {
+        port: options.port,
+        memoryMb,
+        name: `${CONTAINER_PREFIX}${randomBytes(6).toString('hex')}`,
+        label: CONTAINER_LABEL,
+        extraArgs: ['--pull', 'never'],
+        readyTimeoutMs: options.readyTimeoutMs,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+    } catch (error) {
+      if (error instanceof DockerCommandError) {
+        throw new CliError(
+          `docker run ${image} failed: ${firstLine(error.detail)}; check the image with docker image ls`,
+          { cause: error },
+        );
+      }
+      if (!(error instanceof StartError)) throw error;
+      const lines = [
+        ...toLines(error.stdout, 'stdout', ''),
+        ...toLines(error.stderr, 'stderr', ''),
+      ];
+      const detail = `last log lines of ${image}:\n${lastLines(lines, 15) || '  (none)'}`;
+      throw error.exited
         ? new CliError(
-            `${image} did not listen on port ${options.port} within ${options.readyTimeoutMs} ms: check that it serves on $PORT, or raise --ready-timeout`,
+            `${image} exited with code ${error.exitCode} before listening on port ${options.port}: see its logs below`,
             { detail },
           )
         : new CliError(
-            `${image} exited with code ${exitCode} before listening on port ${options.port}: see its logs below`,
+            `${image} did not listen on port ${options.port} within ${options.readyTimeoutMs} ms: check that it serves on $PORT, or raise --ready-timeout`,
             { detail },
           );
     }
-    return { port: options.port, url: `http://127.0.0.1:${options.port}`, command, logs, stop };
+    const running = container;
+    const logs = async (): Promise<LogLine[]> => {
+      const { stdout, stderr } = await running.logs({ timestamps: true }).catch(() => ({
+        stdout: '',
+        stderr: '',
+      }));
+      return [...parseDockerLogs(stdout, 'stdout'), ...parseDockerLogs(stderr, 'stderr')];
+    };
+    return {
+      port: running.port,
+      url: running.url,
+      command: `docker ${running.args.join(' ')}`,
+      logs,
+      stop,
+    };
   }
 
   return { start, stop };
@@ -140,11 +101,7 @@ export function containerAction(
  * A local process in its own process group, so that stopping it also ends what it spawned (the
  * proxy's children).
  */
-export function processAction(
-  command: string,
-  args: readonly string[],
-  cwd: string,
-): { start(options: StartOptions): Promise<RunningAction>; stop(): Promise<void> } {
+export function processAction(command: string, args: readonly string[], cwd: string): Runner {
   let child: ChildProcess | undefined;
   let exit: Promise<void> = Promise.resolve();
   let exited = false;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { imageExists } from '@owkit/testkit/docker';
+import { imageExists } from '@owkit/host/docker';
 import {
   type ActionInfo,
   type ActionStyle,

@@ -1,4 +1,4 @@
-import { flag, parseCommandLine, usage } from '../args.js';
+import { flag, parseCommandLine, usage } from '@owkit/host/command-line';
 import { usageError } from '../errors.js';
 import { isTemplateStyle, TEMPLATE_STYLES, type TemplateStyle } from '../styles.js';
 

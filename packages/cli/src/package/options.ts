@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { flag, parseCommandLine, usage } from '../args.js';
+import { flag, parseCommandLine, usage } from '@owkit/host/command-line';
 import { usageError } from '../errors.js';
 import { userCwd } from '../repo.js';
 

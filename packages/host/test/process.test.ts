@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { StartError, startProcess } from '../src/index.js';
+import { StartError } from '../src/errors.js';
+import { startProcess } from '../src/process.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/port-server.mjs', import.meta.url));
 

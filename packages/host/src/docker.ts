@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { execa, execaSync } from 'execa';
 import { DockerCommandError, StartError } from './errors.js';
 import { invokerLimitArgs } from './invoker-limits.js';
 import { freePort, urlFor, waitForPort } from './ports.js';
 
 const DOCKER_INFO_TIMEOUT_MS = 5_000;
-/** Every container started here carries this label, so leftovers are easy to find and remove. */
+/** The label of every container started here unless told otherwise, so leftovers are easy to find. */
 export const TEST_LABEL = 'owkit.test=1';
 
 let dockerAnswer: boolean | undefined;
@@ -50,6 +51,44 @@ async function docker(args: string[], env?: Record<string, string>): Promise<str
   return result.stdout.trim();
 }
 
+/** How long a healthy engine may take to answer `docker version`. */
+const ENGINE_ANSWER_MS = 10_000;
+
+/**
+ * Why no Docker engine can be used from here, as one line that says what to do; undefined when
+ * one answers. Asked before anything is built, so a missing engine is named at once.
+ */
+export async function dockerEngineProblem(): Promise<string | undefined> {
+  const result = await execa('docker', ['version', '--format', '{{.Server.Version}}'], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: ENGINE_ANSWER_MS,
+  });
+  if (result.exitCode === 0) return undefined;
+  if (result.timedOut) {
+    return `the Docker engine did not answer within ${ENGINE_ANSWER_MS / 1000} s (docker version): check that dockerd is healthy`;
+  }
+  if (result.exitCode === undefined) {
+    return 'the docker command is not installed: install Docker (Debian: apt-get install docker.io)';
+  }
+  if (/permission denied/i.test(result.stderr)) {
+    return (await inDockerGroupFile())
+      ? 'permission denied on the Docker socket: you were added to the docker group after logging in; log out and back in (or run newgrp docker)'
+      : 'permission denied on the Docker socket: add yourself to the docker group (sudo usermod -aG docker $USER), then log out and back in';
+  }
+  const reason = result.stderr.trim().split('\n').at(-1) ?? '';
+  return `no Docker engine answers (${reason}): start one (sudo dockerd, or see .ci/run)`;
+}
+
+/** Whether /etc/group lists this user in `docker`, though the running session may not have it. */
+async function inDockerGroupFile(): Promise<boolean> {
+  const user = process.env.USER ?? process.env.LOGNAME;
+  if (user === undefined) return false;
+  const result = await execa('getent', ['group', 'docker'], { reject: false, stdin: 'ignore' });
+  const members = result.stdout.trim().split(':')[3] ?? '';
+  return members.split(',').includes(user);
+}
+
 export async function imageExists(image: string): Promise<boolean> {
   const result = await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', image], {
     reject: false,
@@ -90,13 +129,20 @@ export interface StartContainerOptions {
   env?: Record<string, string>;
   /** The port the container must listen on (host network); a free one when omitted. */
   port?: number;
+  /** The action's memory limit in MB (`wsk action create --memory`); the invoker's default otherwise. */
+  memoryMb?: number;
   /**
    * Extra `docker run` arguments, placed after the invoker's limits and before the image (e.g.
    * `['--read-only', '--tmpfs', '/tmp']`).
    */
   extraArgs?: readonly string[];
+  /** The container's name; `owkit-<random>` when omitted, so an interrupted start can be undone. */
   name?: string;
+  /** A `key=value` label to find leftovers by; TEST_LABEL when omitted. */
+  label?: string;
   readyTimeoutMs?: number;
+  /** Gives up the start (Ctrl-C): the container is removed and the promise rejects with the reason. */
+  signal?: AbortSignal;
 }
 
 export interface ContainerLogs {
@@ -112,9 +158,13 @@ export interface StopResult {
 
 export interface RunningContainer {
   id: string;
+  name: string;
   port: number;
   url: string;
-  logs(): Promise<ContainerLogs>;
+  /** The `docker run` arguments it was started with, for a report. */
+  args: readonly string[];
+  /** Both streams so far; with `timestamps`, each line starts with Docker's RFC 3339 time. */
+  logs(options?: { timestamps?: boolean }): Promise<ContainerLogs>;
   /** `docker stop -t timeoutSeconds`, then removes the container; logs stay readable. */
   stop(timeoutSeconds?: number): Promise<StopResult>;
   /** Removes the container at once, running or not. Safe to call more than once. */
@@ -125,51 +175,74 @@ const liveContainers = new Set<string>();
 let exitHookInstalled = false;
 
 /**
- * `docker run -d --network host -e PORT=<port>` under the invoker's limits (invokerLimitArgs),
- * and resolves once the port accepts connections.
+ * `docker run -d --network host -e PORT=<port>` under the invoker's limits (invokerLimitArgs,
+ * always), and resolves once the port accepts connections. A container that exits first, never
+ * listens, or whose start is aborted is removed before the promise rejects.
  */
 export async function startContainer(
   image: string,
   options: StartContainerOptions = {},
 ): Promise<RunningContainer> {
   installExitHook();
+  const { signal } = options;
+  signal?.throwIfAborted();
   const port = options.port ?? (await freePort());
-  const args = ['run', '--detach', '--network', 'host', '--label', TEST_LABEL];
-  args.push(...invokerLimitArgs());
+  const name = options.name ?? `owkit-${randomBytes(6).toString('hex')}`;
+  const args = ['run', '--detach', '--network', 'host', '--name', name];
+  args.push('--label', options.label ?? TEST_LABEL);
+  args.push(...invokerLimitArgs(options.memoryMb));
   args.push('--env', `PORT=${port}`);
-  for (const [name, value] of Object.entries(options.env ?? {}))
-    args.push('--env', `${name}=${value}`);
-  if (options.name !== undefined) args.push('--name', options.name);
+  for (const [key, value] of Object.entries(options.env ?? {}))
+    args.push('--env', `${key}=${value}`);
   args.push(...(options.extraArgs ?? []), image);
 
-  const id = await docker(args);
-  liveContainers.add(id);
-
-  let finalLogs: ContainerLogs | undefined;
-  const readLogs = async (): Promise<ContainerLogs> => {
-    if (finalLogs !== undefined) return finalLogs;
-    const result = await execa('docker', ['logs', id], { reject: false, stdin: 'ignore' });
-    if (result.exitCode !== 0) throw new DockerCommandError(['logs', id], result.stderr);
-    return { stdout: result.stdout, stderr: result.stderr };
-  };
+  // Known by name before `docker run` returns: an abort meanwhile still removes what it creates.
+  liveContainers.add(name);
   const remove = async (): Promise<void> => {
-    if (!liveContainers.has(id)) return;
-    const result = await execa('docker', ['rm', '--force', '--volumes', id], {
+    if (!liveContainers.has(name)) return;
+    const result = await execa('docker', ['rm', '--force', '--volumes', name], {
       reject: false,
       stdin: 'ignore',
     });
     if (result.exitCode !== 0 && !/No such container/i.test(result.stderr)) {
-      throw new DockerCommandError(['rm', '--force', id], result.stderr);
+      throw new DockerCommandError(['rm', '--force', name], result.stderr);
     }
-    liveContainers.delete(id);
+    liveContainers.delete(name);
+  };
+  let id: string;
+  try {
+    id = await docker(args);
+    signal?.throwIfAborted();
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+
+  let finalLogs: ContainerLogs | undefined;
+  const readLogs = async (logOptions: { timestamps?: boolean } = {}): Promise<ContainerLogs> => {
+    if (finalLogs !== undefined && !logOptions.timestamps) return finalLogs;
+    const logArgs = ['logs', ...(logOptions.timestamps ? ['--timestamps'] : []), name];
+    const result = await execa('docker', logArgs, {
+      reject: false,
+      stdin: 'ignore',
+      stripFinalNewline: false,
+    });
+    if (result.exitCode !== 0) throw new DockerCommandError(logArgs, result.stderr);
+    return { stdout: result.stdout, stderr: result.stderr };
   };
 
-  await waitUntilListening(id, image, port, options.readyTimeoutMs ?? 15_000, readLogs, remove);
+  await waitUntilListening(
+    { id, image, port, timeoutMs: options.readyTimeoutMs ?? 15_000, signal },
+    readLogs,
+    remove,
+  );
 
   return {
     id,
+    name,
     port,
     url: urlFor(port),
+    args,
     logs: readLogs,
     async stop(timeoutSeconds = 10) {
       const startedAt = performance.now();
@@ -184,12 +257,20 @@ export async function startContainer(
   };
 }
 
-/** Waits for the port, but gives up as soon as the container exits, with its logs in the error. */
+interface Waiting {
+  id: string;
+  image: string;
+  port: number;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Waits for the port, but gives up as soon as the container exits, with its logs in the error;
+ * on an abort, removes the container and rejects with the signal's reason.
+ */
 async function waitUntilListening(
-  id: string,
-  image: string,
-  port: number,
-  timeoutMs: number,
+  { id, image, port, timeoutMs, signal }: Waiting,
   readLogs: () => Promise<ContainerLogs>,
   remove: () => Promise<void>,
 ): Promise<void> {
@@ -199,37 +280,46 @@ async function waitUntilListening(
     stdin: 'ignore',
     cancelSignal: stopWaiting.signal,
   });
+  let exitCode: number | undefined;
   const exited = waiter.then((result) => {
     if (!stopWaiting.signal.aborted) {
+      exitCode = Number(result.stdout.trim());
       stopWaiting.abort();
-      throw new StartError(
-        `container ${id.slice(0, 12)} (${image}) exited with code ${result.stdout.trim()} before listening on port ${port}`,
-      );
     }
   });
-  exited.catch(() => undefined);
+  const giveUp =
+    signal === undefined ? stopWaiting.signal : AbortSignal.any([stopWaiting.signal, signal]);
   try {
-    await Promise.race([waitForPort(port, timeoutMs, { signal: stopWaiting.signal }), exited]);
+    await waitForPort(port, timeoutMs, { signal: giveUp });
   } catch (error) {
+    if (signal?.aborted) {
+      await remove();
+      throw signal.reason;
+    }
+    // Read before the removal below, which ends `docker wait` with an exit code of its own.
+    const exitedWith = exitCode;
     const logs = await readLogs().catch((logError: unknown) => ({
       stdout: '',
       stderr: `(logs unavailable: ${String(logError)})`,
     }));
     await remove();
+    const short = `container ${id.slice(0, 12)} (${image})`;
     const reason =
-      error instanceof StartError
-        ? error.message
-        : `container ${id.slice(0, 12)} (${image}) did not listen on port ${port}`;
+      exitedWith === undefined
+        ? `${short} did not listen on port ${port} within ${timeoutMs} ms`
+        : `${short} exited with code ${exitedWith} before listening on port ${port}`;
     throw new StartError(`${reason}\nstdout:\n${logs.stdout}\nstderr:\n${logs.stderr}`, {
       cause: error,
+      ...(exitedWith === undefined ? {} : { exitCode: exitedWith }),
+      ...logs,
     });
   } finally {
     if (!stopWaiting.signal.aborted) stopWaiting.abort();
-    await waiter;
+    await exited;
   }
 }
 
-/** Containers outlive the test process unless removed: remove whatever a failed run left. */
+/** Containers outlive the process that started them unless removed: remove what is left. */
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;

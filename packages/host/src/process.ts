@@ -70,6 +70,7 @@ export async function startProcess(
     stopWaiting.abort();
     throw new StartError(
       `${describe} exited (code ${exit.exitCode}, signal ${exit.signal}) before listening on port ${port}\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+      { exitCode: exit.exitCode, stdout, stderr },
     );
   });
   // Whichever of the two loses the race must not surface as an unhandled rejection.
@@ -87,6 +88,8 @@ export async function startProcess(
     if (error instanceof StartError) throw error;
     throw new StartError(`${describe} did not listen on port ${port}\nstderr:\n${stderr}`, {
       cause: error,
+      stdout,
+      stderr,
     });
   }
 

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { freePort, PortTimeoutError, waitForPort } from '../src/index.js';
+import { PortTimeoutError } from '../src/errors.js';
+import { freePort, portInUse, waitForPort } from '../src/ports.js';
 
 describe('freePort', () => {
   it('returns a port another server can listen on at once', async () => {
@@ -33,5 +34,19 @@ describe('waitForPort', () => {
       `127.0.0.1:${port} did not accept a connection within 200 ms`,
     );
     expect((error as PortTimeoutError).port).toBe(port);
+  });
+});
+
+describe('portInUse', () => {
+  it('tells a held port from a free one', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      expect(await portInUse(port)).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(await portInUse(port)).toBe(false);
   });
 });

@@ -72,3 +72,20 @@ function tryConnect(port: number, timeoutMs: number): Promise<void> {
 export function urlFor(port: number): string {
   return `http://${LOOPBACK}:${port}`;
 }
+
+/**
+ * Whether something already holds `port`. A container on the host network binds 0.0.0.0, so the
+ * check binds the same; a server found there would otherwise answer in the action's place.
+ */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') resolve(true);
+      else reject(error);
+    });
+    server.listen({ port, host: '0.0.0.0', exclusive: true }, () => {
+      server.close(() => resolve(false));
+    });
+  });
+}

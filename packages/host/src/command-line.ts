@@ -1,5 +1,12 @@
+/**
+ * Command lines declared once: each option's flag, environment variable, default and description
+ * in one spec, from which `node:util`'s parseArgs, the terminal `--help` and the README's
+ * Markdown table all come. Every problem is a UsageError (exit code 2) of one line.
+ */
 import { parseArgs } from 'node:util';
-import { usageError } from './errors.js';
+import { UsageError } from './errors.js';
+
+export { UsageError };
 
 /**
  * A command-line option declared once: its flag, an optional environment variable, its default
@@ -41,6 +48,15 @@ export function integerIn(min: number, max: number): (raw: string) => number {
   };
 }
 
+export function oneOf<T extends string>(values: readonly T[]): (raw: string) => T {
+  return (raw) => {
+    if (!(values as readonly string[]).includes(raw)) {
+      throw new Error(`expected one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
+    }
+    return raw as T;
+  };
+}
+
 export interface CommandLine<S extends OptionSpecs> {
   values: OptionValues<S>;
   positionals: string[];
@@ -68,7 +84,7 @@ export function parseCommandLine<S extends OptionSpecs>(
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw usageError(`${parseArgsProblem(error)} (see --help)`);
+    throw new UsageError(`${parseArgsProblem(error)} (see --help)`);
   }
   const values: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(specs)) {
@@ -88,7 +104,7 @@ export function parseCommandLine<S extends OptionSpecs>(
     } catch (error) {
       const source = given === undefined ? spec.env : `--${spec.flag}`;
       const reason = error instanceof Error ? error.message : String(error);
-      throw usageError(`${source}: ${reason} (see --help)`);
+      throw new UsageError(`${source}: ${reason} (see --help)`);
     }
   }
   const repeated: Record<string, string[]> = {};

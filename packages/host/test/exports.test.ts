@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { expect, it } from 'vitest';
+
+const SUBPATHS = {
+  './command-line': [
+    'UsageError',
+    'flag',
+    'integerIn',
+    'oneOf',
+    'optionsTable',
+    'parseCommandLine',
+    'usage',
+  ],
+  './docker': [
+    'TEST_LABEL',
+    'buildImage',
+    'dockerAvailable',
+    'dockerAvailableSync',
+    'dockerEngineProblem',
+    'imageBytes',
+    'imageExists',
+    'startContainer',
+  ],
+  './errors': ['DockerCommandError', 'PortTimeoutError', 'StartError', 'UsageError'],
+  './invoker-limits': ['INVOKER_MEMORY_MB', 'invokerLimitArgs'],
+  './ports': ['freePort', 'portInUse', 'urlFor', 'waitForPort'],
+  './process': ['startProcess'],
+};
+
+it('has one subpath per concern and no index, so a bundle loads only what it imports', async () => {
+  const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+  expect(Object.keys(manifest.exports).sort()).toEqual(Object.keys(SUBPATHS).sort());
+});
+
+const MODULES: Record<string, () => Promise<object>> = {
+  './command-line': () => import('../src/command-line.js'),
+  './docker': () => import('../src/docker.js'),
+  './errors': () => import('../src/errors.js'),
+  './invoker-limits': () => import('../src/invoker-limits.js'),
+  './ports': () => import('../src/ports.js'),
+  './process': () => import('../src/process.js'),
+};
+
+it.each(Object.entries(SUBPATHS))('exports exactly these names from %s', async (subpath, names) => {
+  const load = MODULES[subpath];
+  if (load === undefined) throw new Error(`no module for ${subpath}`);
+  expect(Object.keys(await load()).sort()).toEqual([...names].sort());
+});
