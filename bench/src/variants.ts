@@ -112,7 +112,7 @@ export const VARIANTS: readonly Variant[] = [
     description: 'owkit sdk-proxy spawning the Go binary per activation (the seed baseline)',
     kind: 'server',
     image: 'owkit/reverse-string:go-blackbox',
-    baseImage: 'owkit/sdk-proxy:latest',
+    baseImage: 'owkit/sdk-proxy:blackbox',
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: { coldStart: 'floor-node', throughput: 'floor-spawn' },
@@ -127,7 +127,7 @@ export const VARIANTS: readonly Variant[] = [
     description: 'owkit sdk-proxy in loop mode with one persistent Go child',
     kind: 'server',
     image: 'owkit/reverse-string:go-actionloop',
-    baseImage: 'owkit/sdk-proxy:loop',
+    baseImage: 'owkit/sdk-proxy:actionloop',
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: { coldStart: 'floor-node', throughput: 'floor-node' },
@@ -135,7 +135,7 @@ export const VARIANTS: readonly Variant[] = [
     expectedRunBody: REVERSED,
     process: {
       command: 'node',
-      args: [PROXY_BUNDLE, '--mode', 'loop', '--exec', resolve(GO_BIN_DIR, 'actionloop')],
+      args: [PROXY_BUNDLE, '--mode', 'actionloop', '--exec', resolve(GO_BIN_DIR, 'actionloop')],
     },
   },
   {

@@ -31,8 +31,8 @@ describe('pnpm invoke --process', () => {
 
   it.each([
     ['go-native', 'bin/native'],
-    ['go-blackbox', 'owkit-proxy.mjs --mode per-activation --exec'],
-    ['go-actionloop', 'owkit-proxy.mjs --mode loop --exec'],
+    ['go-blackbox', 'owkit-proxy.mjs --mode blackbox --exec'],
+    ['go-actionloop', 'owkit-proxy.mjs --mode actionloop --exec'],
   ])('runs the %s style locally (%s)', async (style, command) => {
     const report = await run(
       'reverse-string-go',

@@ -76,7 +76,7 @@ describe('pnpm package', () => {
     const proxy = await startProcess(process.execPath, [
       PROXY,
       '--mode',
-      'per-activation',
+      'blackbox',
       '--exec',
       join(actionDir, 'exec'),
     ]);
@@ -101,7 +101,7 @@ describe('pnpm package', () => {
 });
 
 describeWithDocker('pnpm package on the proxy image', () => {
-  it('runs the zip in owkit/sdk-proxy:latest, the blackbox base image', async () => {
+  it('runs the zip in owkit/sdk-proxy:blackbox, the blackbox base image', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'owkit-package-image-'));
     const zipPath = join(dir, 'exec.zip');
     await packageAction(
@@ -109,7 +109,7 @@ describeWithDocker('pnpm package on the proxy image', () => {
       REPO_ROOT,
       () => undefined,
     );
-    const container = await startContainer('owkit/sdk-proxy:latest');
+    const container = await startContainer('owkit/sdk-proxy:blackbox');
     try {
       const init = await request(container.url, '/init', nativeInit(await readFile(zipPath)));
       expect([init.status, init.body]).toEqual([200, '{"ok":true}']);

@@ -95,7 +95,7 @@ export const faultsByKind: Record<ProxyKind, readonly Fault[]> = {
       deadlineMs: 300,
     },
   ],
-  loop: [
+  actionloop: [
     {
       name: 'crash',
       does: 'exits 3 mid-activation',

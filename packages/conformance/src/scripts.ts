@@ -6,7 +6,7 @@
  * single initialised proxy covers results, logs, context, deadlines and concurrency.
  */
 
-export type ProxyKind = 'blackbox' | 'loop';
+export type ProxyKind = 'blackbox' | 'actionloop';
 
 /** Init env of every JSON type, and what the action must see for each (protocol.md §2). */
 export const initEnv = {

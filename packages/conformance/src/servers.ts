@@ -68,7 +68,7 @@ export function startVariant(
  * proxy bundle with a fresh executable path, or the proxy base image (its stub executable).
  */
 export function startBareProxy(
-  kind: 'blackbox' | 'loop',
+  kind: 'blackbox' | 'actionloop',
   start: StartMode,
   options: StartOptions = {},
 ): Promise<Server> {
@@ -88,7 +88,7 @@ async function startLocalProxy(
   // A private copy: code sent at /init (by a test or the fuzzer) must never overwrite the build.
   if (executable !== undefined) await copyFile(executable, execPath);
   const args = [proxyBundle, '--exec', execPath];
-  if (kind === 'loop') args.push('--mode', 'loop');
+  if (kind === 'actionloop') args.push('--mode', 'actionloop');
   args.push(...(options.proxyArgs ?? []));
   const server = await startLocal(label, kind, process.execPath, args, options);
   const stop = server.stop;

@@ -588,7 +588,7 @@ function defineProxyCodeCases(kind: ProxyKind, start: StartMode): void {
         expect(seen).toEqual({ stdout: statuses.length, stderr: statuses.length });
         const { stdout, stderr } = await server.logs();
         expect(stderr).toContain('unterminated stderr\nXXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\n');
-        if (kind === 'loop') {
+        if (kind === 'actionloop') {
           expect(stdout).toContain('unterminated stdout\nXXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\n');
         }
       });

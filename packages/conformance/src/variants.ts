@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
 /** How a server produces results; decides which protocol sections apply to it. */
-export type ServerKind = 'native' | 'blackbox' | 'loop';
+export type ServerKind = 'native' | 'blackbox' | 'actionloop';
 /** How the suite starts it: the local binary or bundle, or the image. */
 export type StartMode = 'process' | 'image';
 
@@ -10,8 +10,8 @@ export const proxyBundle = `${repoRoot}packages/sdk-proxy/dist/owkit-proxy.mjs`;
 
 /** The proxy base images: a stub /action/exec, busybox sh, so shell-script code can be sent at /init. */
 export const proxyBaseImages: Record<Exclude<ServerKind, 'native'>, string> = {
-  blackbox: 'owkit/sdk-proxy:latest',
-  loop: 'owkit/sdk-proxy:loop',
+  blackbox: 'owkit/sdk-proxy:blackbox',
+  actionloop: 'owkit/sdk-proxy:actionloop',
 };
 
 export interface Variant {
@@ -35,7 +35,12 @@ const native = (id: string, local: readonly string[], image: string): Variant =>
   local,
   image,
 });
-const proxied = (id: string, kind: 'blackbox' | 'loop', exec: string, image: string): Variant => ({
+const proxied = (
+  id: string,
+  kind: 'blackbox' | 'actionloop',
+  exec: string,
+  image: string,
+): Variant => ({
   id,
   action: 'reverse-string',
   kind,
@@ -59,7 +64,7 @@ export const variants: readonly Variant[] = [
   ),
   proxied(
     'go-actionloop',
-    'loop',
+    'actionloop',
     'actions/reverse-string-go/bin/actionloop',
     'owkit/reverse-string:go-actionloop',
   ),

@@ -32,7 +32,7 @@ const zipInit = (entries: readonly ZipEntry[]) => ({
   value: { name: 'zip', main: 'main', binary: true, code: buildZip(entries).toString('base64') },
 });
 
-for (const kind of ['blackbox', 'loop'] as const) {
+for (const kind of ['blackbox', 'actionloop'] as const) {
   describeWithDocker(`faults in ${proxyBaseImages[kind]}`, () => {
     let proxy: Server;
     let baseline: number;
@@ -49,7 +49,8 @@ for (const kind of ['blackbox', 'loop'] as const) {
       });
       expect(init.body).toBe('{"ok":true}');
       await good();
-      baseline = (await pollUntil(living, (p) => p.length <= (kind === 'loop' ? 2 : 1))).length;
+      baseline = (await pollUntil(living, (p) => p.length <= (kind === 'actionloop' ? 2 : 1)))
+        .length;
     });
     afterAll(async () => {
       if (proxy !== undefined) expect((await proxy.stop()).exitCode).toBe(0);

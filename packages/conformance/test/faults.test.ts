@@ -17,7 +17,7 @@ const MiB = 1024 * 1024;
 
 const figures: string[] = [];
 
-for (const kind of ['blackbox', 'loop'] as const) {
+for (const kind of ['blackbox', 'actionloop'] as const) {
   describe(`faults: ${kind} proxy`, () => {
     const marker = randomUUID();
     let proxy: Server;
@@ -38,7 +38,7 @@ for (const kind of ['blackbox', 'loop'] as const) {
       expect(init.body).toBe('{"ok":true}');
       for (let i = 0; i < 30; i++) await good();
       baseline = { processes: strays().length, rss: rssBytes(proxy.pid) };
-      expect(baseline.processes).toBe(kind === 'loop' ? 1 : 0);
+      expect(baseline.processes).toBe(kind === 'actionloop' ? 1 : 0);
     });
 
     afterAll(async () => {
@@ -120,11 +120,13 @@ for (const kind of ['blackbox', 'loop'] as const) {
   });
 }
 
-describe('faults: loop proxy whose action exits before reading stdin', () => {
+describe('faults: actionloop proxy whose action exits before reading stdin', () => {
   it('with __OW_WAIT_FOR_ACK: /init → 502 "could not start"; without: /run → 502, and the proxy keeps serving', async () => {
     const code = '#!/bin/sh\nexit 0\n';
     const init = { value: { name: 'x', main: 'main', binary: false, code } };
-    const withAck = await startBareProxy('loop', 'process', { env: { __OW_WAIT_FOR_ACK: '1' } });
+    const withAck = await startBareProxy('actionloop', 'process', {
+      env: { __OW_WAIT_FOR_ACK: '1' },
+    });
     try {
       const answer = await send(withAck.url, '/init', { body: init });
       expect([answer.status, answer.body]).toEqual([
@@ -135,7 +137,7 @@ describe('faults: loop proxy whose action exits before reading stdin', () => {
     } finally {
       expect((await withAck.stop()).exitCode).toBe(0);
     }
-    const withoutAck = await startBareProxy('loop', 'process');
+    const withoutAck = await startBareProxy('actionloop', 'process');
     try {
       await send(withoutAck.url, '/init', { body: init });
       for (let i = 0; i < 3; i++) {

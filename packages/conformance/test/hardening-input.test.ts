@@ -244,8 +244,8 @@ describeWithDocker('hardening: params and results byte for byte through the prox
     }
   });
 
-  it(`${proxyBaseImages.loop}: the child's line holds the value's numbers as sent, and its result comes back untouched`, async () => {
-    const server = await startBareProxy('loop', 'image');
+  it(`${proxyBaseImages.actionloop}: the child's line holds the value's numbers as sent, and its result comes back untouched`, async () => {
+    const server = await startBareProxy('actionloop', 'image');
     try {
       const code = `#!/bin/sh\nwhile IFS= read -r input; do printf '{"line":%s}\\n' "$input" >&3; done\n`;
       await send(server.url, '/init', {
@@ -261,7 +261,7 @@ describeWithDocker('hardening: params and results byte for byte through the prox
   });
 });
 
-describe.each(['blackbox', 'loop'] as const)(
+describe.each(['blackbox', 'actionloop'] as const)(
   'hardening: init env values no environment can carry · %s proxy image',
   (kind) => {
     const cases = [

@@ -94,7 +94,7 @@ describeWithDocker('hardening: 64 MiB bodies and a 48 MB zip under 256 MB', () =
     }, 300_000);
   }
 
-  for (const kind of ['blackbox', 'loop'] as const) {
+  for (const kind of ['blackbox', 'actionloop'] as const) {
     it(`${proxyBaseImages[kind]}: /init with a 48 MB incompressible code zip, then /run`, async () => {
       const { body, zipBytes } = largestZipInitBody(constantScript(kind, '{"zip":"ran"}'));
       expect(body.length).toBeLessThanOrEqual(BODY_LIMIT);
@@ -277,7 +277,7 @@ describeWithDocker('hardening: processes in the images', () => {
     });
   });
 
-  for (const kind of ['blackbox', 'loop'] as const) {
+  for (const kind of ['blackbox', 'actionloop'] as const) {
     it(`${proxyBaseImages[kind]} under --read-only --tmpfs /tmp: /init with text code, and with a zip, then /run`, async () => {
       const readOnly = { dockerArgs: ['--read-only', '--tmpfs', '/tmp'] };
       await withServer(startBareProxy(kind, 'image', readOnly), async (server) => {

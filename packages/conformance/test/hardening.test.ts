@@ -47,7 +47,7 @@ function injectionPayloads(marker: string): string[] {
 describeWithDocker('hardening: images', () => {
   const images = [
     ...variants.map((v) => ({ image: v.image, start: () => startVariant(v, 'image') })),
-    ...(['blackbox', 'loop'] as const).map((kind) => ({
+    ...(['blackbox', 'actionloop'] as const).map((kind) => ({
       image: proxyBaseImages[kind],
       start: () => startBareProxy(kind, 'image'),
     })),
@@ -128,7 +128,7 @@ describeWithDocker('hardening: images', () => {
     });
   }
 
-  for (const kind of ['blackbox', 'loop'] as const) {
+  for (const kind of ['blackbox', 'actionloop'] as const) {
     it(`${proxyBaseImages[kind]}: no environment leaks from one activation to the next`, async () => {
       await withServer(startBareProxy(kind, 'image'), async (server) => {
         const code = kind === 'blackbox' ? blackboxScript('sleep 30') : loopScript();

@@ -1,4 +1,4 @@
-// Builds owkit/sdk-proxy:latest (per-activation) and owkit/sdk-proxy:loop from a small staging
+// Builds owkit/sdk-proxy:blackbox (also tagged :latest) and owkit/sdk-proxy:actionloop from a small staging
 // folder: the bundle, tini, a static busybox with a few applet links, and the stub action.
 import { access, chmod, copyFile, mkdir, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -61,9 +61,10 @@ const APPLETS = [
   'setsid',
 ];
 
+/** One image per mode; `:latest` names the blackbox one, so `FROM owkit/sdk-proxy` gets it. */
 const TAGS = [
-  { tag: 'owkit/sdk-proxy:latest', mode: 'per-activation' },
-  { tag: 'owkit/sdk-proxy:loop', mode: 'loop' },
+  { tags: ['owkit/sdk-proxy:blackbox', 'owkit/sdk-proxy:latest'], mode: 'blackbox' },
+  { tags: ['owkit/sdk-proxy:actionloop'], mode: 'actionloop' },
 ];
 
 function skipOrFail(reason) {
@@ -118,8 +119,9 @@ try {
   await chmod(join(context, 'action', 'exec'), 0o755);
   await copyFile(join(packageDir, 'image', 'Dockerfile'), join(context, 'Dockerfile'));
 
-  for (const { tag, mode } of TAGS) {
-    console.log(`sdk-proxy image: building ${tag} (${mode}) on ${baseImage}`);
+  for (const { tags, mode } of TAGS) {
+    const [tag] = tags;
+    console.log(`sdk-proxy image: building ${tags.join(' and ')} (${mode}) on ${baseImage}`);
     const started = performance.now();
     const build = await execa(
       'docker',
@@ -129,8 +131,7 @@ try {
         `BASE_IMAGE=${baseImage}`,
         '--build-arg',
         `OWKIT_MODE=${mode}`,
-        '--tag',
-        tag,
+        ...tags.flatMap((name) => ['--tag', name]),
         context,
       ],
       { env: { DOCKER_BUILDKIT: '0' }, reject: false, stdin: 'ignore', all: true },

@@ -1,4 +1,4 @@
-// What killing a child's whole tree costs per activation, measured in owkit/sdk-proxy:latest
+// What killing a child's whole tree costs per activation, measured in owkit/sdk-proxy:blackbox
 // under the invoker's limits: container CPU (cgroup v1 cpuacct) per activation and req/s at one
 // connection, each variant in the same interleaved rounds, reported as ratios.
 //
@@ -108,7 +108,7 @@ async function measure(variant) {
     `OWKIT_EXEC=/opt/m/${variant.exec}`,
     '--volume',
     `${dir}:/opt/m:ro`,
-    'owkit/sdk-proxy:latest',
+    'owkit/sdk-proxy:blackbox',
   ])
     .toString()
     .trim();

@@ -1,6 +1,16 @@
+export { ChildStartError } from './actionloop-child.js';
+export {
+  type ActionloopEngine,
+  type ActionloopOptions,
+  createActionloopEngine,
+} from './actionloop-engine.js';
+export {
+  type BlackboxOptions,
+  createBlackboxEngine,
+  MAX_ARGUMENT_BYTES,
+  PARAMS_BYTES_VARIABLE,
+} from './blackbox-engine.js';
 export { ActionCodeError } from './install.js';
-export { ChildStartError } from './loop-child.js';
-export { createLoopEngine, type LoopEngine, type LoopOptions } from './loop-engine.js';
 export { PROXY_MESSAGES } from './messages.js';
 export {
   type ProxyOptions,
@@ -8,12 +18,6 @@ export {
   proxyOptionSpecs,
   proxyOptionsTable,
 } from './options.js';
-export {
-  createPerActivationEngine,
-  MAX_ARGUMENT_BYTES,
-  PARAMS_BYTES_VARIABLE,
-  type PerActivationOptions,
-} from './per-activation-engine.js';
 export {
   createProxyApp,
   createProxyServer,

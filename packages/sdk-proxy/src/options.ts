@@ -7,6 +7,22 @@ import {
   parseOptionValues,
 } from '@owkit/runtime/core';
 
+export type ProxyMode = 'blackbox' | 'actionloop';
+
+const RENAMED_MODES: Readonly<Record<string, ProxyMode>> = {
+  'per-activation': 'blackbox',
+  loop: 'actionloop',
+};
+
+/** OpenWhisk's names only; an old name is refused with the one that replaced it. */
+function proxyMode(raw: string): ProxyMode {
+  const renamed = RENAMED_MODES[raw];
+  if (renamed !== undefined) {
+    throw new Error(`"${raw}" is now called "${renamed}"; expected one of blackbox, actionloop`);
+  }
+  return oneOf<ProxyMode>('blackbox', 'actionloop')(raw);
+}
+
 /** Every option of the proxy, declared once; `--help` and the README's table are this list. */
 export const proxyOptionSpecs = {
   exec: {
@@ -19,17 +35,17 @@ export const proxyOptionSpecs = {
   mode: {
     flag: 'mode',
     env: 'OWKIT_MODE',
-    default: 'per-activation' as 'per-activation' | 'loop',
+    default: 'blackbox' as ProxyMode,
     description:
-      '`per-activation` spawns the executable for every `/run`; `loop` keeps it running and talks to it line by line.',
-    parse: oneOf('per-activation', 'loop'),
+      '`blackbox` spawns the executable for every `/run`; `actionloop` keeps it running and talks to it line by line. The old names `per-activation` and `loop` are refused.',
+    parse: proxyMode,
   },
   ...listenOptionSpecs,
   pool: {
     flag: 'pool',
     env: 'OWKIT_POOL',
     default: 1,
-    description: 'Loop mode: how many identical children serve activations side by side.',
+    description: 'Actionloop mode: how many identical children serve activations side by side.',
     parse: integerIn(1, 256),
   },
   outputLimit: {

@@ -33,7 +33,7 @@ abstract class LimitedSink {
     this.accept(chunk);
   }
 
-  /** Starts a new activation's count (loop mode: one child, many activations). */
+  /** Starts a new activation's count (actionloop mode: one child, many activations). */
   resetCount(): void {
     this.#bytes = 0;
   }
@@ -136,7 +136,7 @@ export class LastLineCapture extends LimitedSink {
 }
 
 /**
- * Splits a stream into lines for a consumer (loop mode's fd 3). One line may not grow past the
+ * Splits a stream into lines for a consumer (actionloop mode's fd 3). One line may not grow past the
  * limit: a result that large would be refused by the invoker anyway, and memory stays bounded.
  */
 export class LineReader {

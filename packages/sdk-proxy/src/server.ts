@@ -6,22 +6,22 @@ import {
   type ProtocolApp,
   trackLineEnds,
 } from '@owkit/runtime/core';
+import { createActionloopEngine } from './actionloop-engine.js';
+import { createBlackboxEngine } from './blackbox-engine.js';
 import type { EngineOptions } from './engine-options.js';
-import { createLoopEngine } from './loop-engine.js';
 import { type ProxyOptions, proxyOptionSpecs } from './options.js';
-import { createPerActivationEngine } from './per-activation-engine.js';
 
 export interface ProxyServerOptions extends Partial<Omit<ProxyOptions, 'port' | 'host'>> {
   /** Where the action's logs and the sentinels go; the process's stdout and stderr by default. */
   logs?: LogStreams;
   /** The base of every child's environment; process.env by default. */
   env?: NodeJS.ProcessEnv;
-  /** Loop mode: how long a child may take to acknowledge its start. */
+  /** Actionloop mode: how long a child may take to acknowledge its start. */
   startupTimeoutMs?: number;
 }
 
 export interface ProxyServer {
-  /** Unstarted: call `listen`. Loop mode starts its children once the server listens. */
+  /** Unstarted: call `listen`. Actionloop mode starts its children once the server listens. */
   server: Server;
   app: ProtocolApp;
 }
@@ -46,8 +46,8 @@ export function createProxyApp(options: ProxyServerOptions = {}): {
     logs,
     env: definedOnly(options.env ?? process.env),
   };
-  if (options.mode === 'loop') {
-    const engine = createLoopEngine({
+  if (options.mode === 'actionloop') {
+    const engine = createActionloopEngine({
       ...engineOptions,
       pool: options.pool ?? 1,
       ...(options.startupTimeoutMs === undefined
@@ -56,7 +56,7 @@ export function createProxyApp(options: ProxyServerOptions = {}): {
     });
     return { app: createProtocolApp(engine, { logs }), prestart: () => engine.prestart() };
   }
-  const engine = createPerActivationEngine(engineOptions);
+  const engine = createBlackboxEngine(engineOptions);
   return { app: createProtocolApp(engine, { logs }), prestart: () => {} };
 }
 

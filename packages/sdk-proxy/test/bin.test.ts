@@ -48,7 +48,7 @@ describe('the owkit-proxy bundle', () => {
     expect(proxy.stderr()).toContain(`err without newline\n${SENTINEL}\n`);
   });
 
-  it('runs in loop mode from the environment', async () => {
+  it('runs in actionloop mode from the environment', async () => {
     const dir = await tempDir();
     const exec = await nodeExecutable(
       dir,
@@ -56,7 +56,7 @@ describe('the owkit-proxy bundle', () => {
         require('node:fs').writeSync(3, JSON.stringify({ pid: process.pid }) + '\\n'));`,
     );
     const proxy = await startProcess('node', [bundle, '--host', '127.0.0.1'], {
-      env: { OWKIT_MODE: 'loop', OWKIT_EXEC: exec },
+      env: { OWKIT_MODE: 'actionloop', OWKIT_EXEC: exec },
     });
     const first = await request(proxy.url, '/run', runBody({}));
     const second = await request(proxy.url, '/run', runBody({}));

@@ -16,7 +16,7 @@ process.stdin.on('end', () => {
 /** Answers with a result line written by hand: numbers and depth JSON.parse would not keep. */
 const blackboxResult = `console.log(' {"id": 1234567890123456789, "x":1e400, "z":-0, "deep":${'['.repeat(5000)}${']'.repeat(5000)}} ');`;
 
-/** Loop mode: the request line comes back as a string, and a hand-written result after it. */
+/** Actionloop mode: the request line comes back as a string, and a hand-written result after it. */
 const loopEcho = `
 const fs = require('node:fs');
 let pending = '';
@@ -74,10 +74,10 @@ describe('params and results as bytes', () => {
     expect(res.body).toBe(`{"id":1234567890123456789,"x":1e400,"z":-0,"deep":${nested(5000)}}`);
   });
 
-  it('sends a loop child the body as one compact line and passes its result as written', async () => {
+  it('sends an actionloop child the body as one compact line and passes its result as written', async () => {
     const proxy = await startProxy({
       exec: await nodeExecutable(await tempDir(), loopEcho),
-      mode: 'loop',
+      mode: 'actionloop',
       pool: 1,
     });
     const res = await request(proxy.url, '/run', exactBody.replace(',', ' ,\n '));

@@ -21,13 +21,19 @@ const ADDED_BYTES_BUDGET = 6 * 1024 * 1024;
 describeWithDocker('owkit/sdk-proxy images', () => {
   it('add only a few megabytes to the base image', async () => {
     const base = await imageBytes('owkit/node-base:24');
-    for (const tag of ['owkit/sdk-proxy:latest', 'owkit/sdk-proxy:loop']) {
+    for (const tag of ['owkit/sdk-proxy:blackbox', 'owkit/sdk-proxy:actionloop']) {
       expect((await imageBytes(tag)) - base).toBeLessThan(ADDED_BYTES_BUDGET);
     }
   });
 
-  it(':latest answers with the stub, runs a shell script sent to /init, and stops cleanly', async () => {
-    const container = await startContainer('owkit/sdk-proxy:latest');
+  it(':latest is :blackbox, so `FROM owkit/sdk-proxy` gets the blackbox proxy', async () => {
+    const imageId = async (tag: string) =>
+      (await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', tag])).stdout;
+    expect(await imageId('owkit/sdk-proxy:latest')).toBe(await imageId('owkit/sdk-proxy:blackbox'));
+  });
+
+  it(':blackbox answers with the stub, runs a shell script sent to /init, and stops cleanly', async () => {
+    const container = await startContainer('owkit/sdk-proxy:blackbox');
     try {
       const stub = await request(container.url, '/run', runBody({}));
       expect(stub.status).toBe(200);
@@ -55,8 +61,8 @@ describeWithDocker('owkit/sdk-proxy images', () => {
     }
   });
 
-  it(':loop acknowledges its start and answers with the stub', async () => {
-    const container = await startContainer('owkit/sdk-proxy:loop', {
+  it(':actionloop acknowledges its start and answers with the stub', async () => {
+    const container = await startContainer('owkit/sdk-proxy:actionloop', {
       env: { __OW_WAIT_FOR_ACK: 'true' },
     });
     try {
@@ -77,7 +83,7 @@ describeWithDocker('owkit/sdk-proxy images', () => {
   /** Answers in either mode with the size of the file beside it, so /run proves the unpack. */
   const SIZE_ACTION = `#!/bin/sh
 answer() { echo "{\\"bytes\\":$(wc -c < random.bin),\\"cwd\\":\\"$(pwd)\\"}"; }
-if [ "$OWKIT_MODE" = loop ]; then
+if [ "$OWKIT_MODE" = actionloop ]; then
   while read -r _request; do answer >&3; done
 else
   answer
@@ -96,7 +102,7 @@ fi
       : `${(Number(bytes) / 2 ** 20).toFixed(1)} MiB`;
   }
 
-  it.each(['owkit/sdk-proxy:latest', 'owkit/sdk-proxy:loop'])(
+  it.each(['owkit/sdk-proxy:blackbox', 'owkit/sdk-proxy:actionloop'])(
     '%s initialises a 48 MB incompressible zip under 256 MB, then runs it',
     async (image) => {
       const zip = zipSync({
@@ -120,7 +126,7 @@ fi
     120_000,
   );
 
-  it.each(['owkit/sdk-proxy:latest', 'owkit/sdk-proxy:loop'])(
+  it.each(['owkit/sdk-proxy:blackbox', 'owkit/sdk-proxy:actionloop'])(
     '%s unpacks code under /tmp with a read-only root',
     async (image) => {
       const container = await startContainer(image, {
@@ -146,7 +152,7 @@ fi
 
   it('answers a zip bomb 502 within seconds, leaving nothing behind', async () => {
     const bomb = await zerosBomb('exec', 1024 ** 3);
-    const container = await startContainer('owkit/sdk-proxy:latest');
+    const container = await startContainer('owkit/sdk-proxy:blackbox');
     try {
       const started = performance.now();
       const init = await request(container.url, '/init', zipInit(bomb));
@@ -172,7 +178,7 @@ const answer = (params) => {
   if (params.hog) for (;;) hold.push(Buffer.alloc(16 * 1024 * 1024, 1));
   return '{"ok":true}';
 };
-if (process.env.OWKIT_MODE === 'loop') {
+if (process.env.OWKIT_MODE === 'actionloop') {
   require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
     require('node:fs').writeSync(3, answer(JSON.parse(line).value) + '\\n');
   });
@@ -181,7 +187,7 @@ if (process.env.OWKIT_MODE === 'loop') {
 }
 `;
 
-  it.each(['owkit/sdk-proxy:latest', 'owkit/sdk-proxy:loop'])(
+  it.each(['owkit/sdk-proxy:blackbox', 'owkit/sdk-proxy:actionloop'])(
     '%s: a child that outgrows 256 MB is killed, not the proxy, which keeps serving',
     async (image) => {
       const container = await startContainer(image);

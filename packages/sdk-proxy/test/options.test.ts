@@ -8,7 +8,7 @@ describe('parseOptions', () => {
   it('has the documented defaults', () => {
     expect(parseOptions([], {})).toEqual({
       exec: '/action/exec',
-      mode: 'per-activation',
+      mode: 'blackbox',
       port: 8080,
       host: '0.0.0.0',
       pool: 1,
@@ -21,9 +21,14 @@ describe('parseOptions', () => {
   });
 
   it('reads the environment, and flags win over it', () => {
-    const env = { OWKIT_MODE: 'loop', OWKIT_POOL: '4', PORT: '9000', OWKIT_TIMEOUT_MS: '5000' };
+    const env = {
+      OWKIT_MODE: 'actionloop',
+      OWKIT_POOL: '4',
+      PORT: '9000',
+      OWKIT_TIMEOUT_MS: '5000',
+    };
     expect(parseOptions(['--pool=2', '--exec', '/srv/run'], env)).toMatchObject({
-      mode: 'loop',
+      mode: 'actionloop',
       pool: 2,
       port: 9000,
       timeout: 5000,
@@ -32,7 +37,9 @@ describe('parseOptions', () => {
   });
 
   it.each([
-    [['--mode', 'forever'], /--mode: expected one of per-activation, loop/],
+    [['--mode', 'forever'], /--mode: expected one of blackbox, actionloop/],
+    [['--mode', 'loop'], /--mode: "loop" is now called "actionloop"/],
+    [['--mode', 'per-activation'], /--mode: "per-activation" is now called "blackbox"/],
     [['--pool', '0'], /--pool: expected a whole number/],
     [['--output-limit', 'lots'], /--output-limit/],
     [['--verbose'], /unknown option --verbose/],
@@ -70,8 +77,8 @@ describe('documentation and API', () => {
         "PARAMS_BYTES_VARIABLE",
         "PROXY_MESSAGES",
         "UnsafeZipError",
-        "createLoopEngine",
-        "createPerActivationEngine",
+        "createActionloopEngine",
+        "createBlackboxEngine",
         "createProxyApp",
         "createProxyServer",
         "parseOptions",

@@ -48,7 +48,7 @@ async function escapeeFiles() {
   return { dir, files, env: { ESCAPEE_ONE: files[0], ESCAPEE_TWO: files[1] } };
 }
 
-describe('per-activation: nothing a child starts outlives its activation', () => {
+describe('blackbox: nothing a child starts outlives its activation', () => {
   it('kills a setsid grandchild and a double-forked one once the child has answered', async () => {
     const { dir, files, env } = await escapeeFiles();
     const exec = await shellExecutable(dir, `${ESCAPE}echo '{"ok":true}'`);
@@ -88,7 +88,7 @@ describe('per-activation: nothing a child starts outlives its activation', () =>
   });
 });
 
-describe('loop: a restarted child takes its whole tree with it', () => {
+describe('actionloop: a restarted child takes its whole tree with it', () => {
   /** Answers every line, except `hang`, which starts the escapees and never answers. */
   const LOOP = `
 escape() {
@@ -105,7 +105,7 @@ done`;
   it('kills the escapees at the deadline, then serves with a fresh child', async () => {
     const { dir, files, env } = await escapeeFiles();
     const exec = await shellExecutable(dir, LOOP);
-    const proxy = await startProxy({ exec, mode: 'loop', env: { ...process.env, ...env } });
+    const proxy = await startProxy({ exec, mode: 'actionloop', env: { ...process.env, ...env } });
     const first = await request(proxy.url, '/run', runBody({}));
     const hung = await request(proxy.url, '/run', runBody({ cmd: 'hang' }, { deadlineMs: 1500 }));
     expect(hung.json).toEqual({ error: MESSAGES.deadlineExceeded });
@@ -121,7 +121,7 @@ done`;
       dir,
       `while read -r line; do read -r adj < /proc/$$/oom_score_adj; echo "{\\"adj\\":$adj}" >&3; done`,
     );
-    const proxy = await startProxy({ exec, mode: 'loop' });
+    const proxy = await startProxy({ exec, mode: 'actionloop' });
     expect((await request(proxy.url, '/run', runBody({}))).json).toEqual({ adj: 1000 });
   });
 });

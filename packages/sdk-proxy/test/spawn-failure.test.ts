@@ -23,7 +23,7 @@ const initWithEnv = (env: Record<string, string>) => ({
   value: { name: 'a', main: 'main', binary: false, env },
 });
 
-async function proxyFor(mode: 'per-activation' | 'loop', script: string) {
+async function proxyFor(mode: 'blackbox' | 'actionloop', script: string) {
   const dir = await tempDir();
   const exec = await shellExecutable(dir, script);
   return { ...(await startProxy({ exec, mode })), exec };
@@ -31,11 +31,11 @@ async function proxyFor(mode: 'per-activation' | 'loop', script: string) {
 
 const LOOP_ECHO = 'while read -r line; do echo \'{"ok":true}\' >&3; done';
 
-describe('per-activation: a child that cannot be spawned', () => {
+describe('blackbox: a child that cannot be spawned', () => {
   it.each(BAD_ENV)(
     'answers /run 502 for %s, names the variable, never its value',
     async (_name, env, cause) => {
-      const proxy = await proxyFor('per-activation', `echo '{"ok":true}'`);
+      const proxy = await proxyFor('blackbox', `echo '{"ok":true}'`);
       expect((await request(proxy.url, '/init', initWithEnv(env))).status).toBe(200);
       const run = await request(proxy.url, '/run', runBody({}));
       expect(run.status).toBe(502);
@@ -48,7 +48,7 @@ describe('per-activation: a child that cannot be spawned', () => {
   );
 
   it('answers 502 for an executable without the x bit', async () => {
-    const proxy = await proxyFor('per-activation', `echo '{"ok":true}'`);
+    const proxy = await proxyFor('blackbox', `echo '{"ok":true}'`);
     await chmod(proxy.exec, 0o644);
     const run = await request(proxy.url, '/run', runBody({}));
     expect(run.json).toEqual({ error: MESSAGES.binaryMissing });
@@ -57,11 +57,11 @@ describe('per-activation: a child that cannot be spawned', () => {
   });
 });
 
-describe('loop: a child that cannot be spawned', () => {
+describe('actionloop: a child that cannot be spawned', () => {
   it.each(BAD_ENV)(
     'answers /init 502 for %s, names the variable, never its value',
     async (_name, env, cause) => {
-      const proxy = await proxyFor('loop', LOOP_ECHO);
+      const proxy = await proxyFor('actionloop', LOOP_ECHO);
       const init = await request(proxy.url, '/init', initWithEnv(env));
       expect(init.status).toBe(502);
       expect(init.json).toEqual({ error: PROXY_MESSAGES.couldNotStart });
@@ -74,7 +74,7 @@ describe('loop: a child that cannot be spawned', () => {
 
   it('answers /run 502 with the sentinels when the executable is missing', async () => {
     const dir = await tempDir();
-    const proxy = await startProxy({ exec: join(dir, 'missing'), mode: 'loop' });
+    const proxy = await startProxy({ exec: join(dir, 'missing'), mode: 'actionloop' });
     const run = await request(proxy.url, '/run', runBody({}));
     expect(run.json).toEqual({ error: MESSAGES.binaryMissing });
     expect(proxy.logs.stderrText()).toMatch(/ENOENT/);
@@ -82,10 +82,10 @@ describe('loop: a child that cannot be spawned', () => {
   });
 });
 
-describe('loop: a queued activation keeps its own deadline', () => {
+describe('actionloop: a queued activation keeps its own deadline', () => {
   it('answers 502 at its deadline while the child is still busy with another', async () => {
     const proxy = await proxyFor(
-      'loop',
+      'actionloop',
       `while read -r line; do sleep 3; echo '{"ok":true}' >&3; done`,
     );
     const busy = request(proxy.url, '/run', runBody({}, { deadlineMs: 10_000 }));

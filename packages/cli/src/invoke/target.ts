@@ -115,7 +115,7 @@ export function localCommand(root: string, action: ActionInfo, style: ActionStyl
         args: [
           proxyBundle(root),
           '--mode',
-          style.style === 'go-blackbox' ? 'per-activation' : 'loop',
+          style.style === 'go-blackbox' ? 'blackbox' : 'actionloop',
           '--exec',
           style.artifact,
         ],

@@ -28,7 +28,7 @@ export const PARAMS_BYTES_VARIABLE = 'OWKIT_PARAMS_BYTES';
 /** How long a child's pipes may stay open after it exited (a grandchild holding them). */
 export const STREAM_GRACE_MS = 100;
 
-export interface PerActivationOptions extends EngineOptions {
+export interface BlackboxOptions extends EngineOptions {
   streamGraceMs?: number;
 }
 
@@ -42,7 +42,7 @@ type Outcome =
  * The dockerskeleton contract: every `/run` spawns the executable afresh, in a process group of
  * its own so that it and everything it forked can be killed together.
  */
-export function createPerActivationEngine(options: PerActivationOptions): ActionEngine {
+export function createBlackboxEngine(options: BlackboxOptions): ActionEngine {
   const { logs, outputLimitBytes, timeoutMs } = options;
   /** Where /init put the executable (it moves under a read-only root) and how to start it. */
   let launch = directLaunch(options.execPath);

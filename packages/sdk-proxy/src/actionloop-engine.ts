@@ -9,14 +9,14 @@ import {
   writeSentinels,
 } from '@owkit/runtime/core';
 import { LONGEST_TIMER_MS, prepareAction, timeLeft } from './action-code.js';
+import { type ActionloopChild, ChildStartError, startActionloopChild } from './actionloop-child.js';
 import type { EngineOptions } from './engine-options.js';
 import { directLaunch } from './launch.js';
-import { ChildStartError, type LoopChild, startLoopChild } from './loop-child.js';
 import { PROXY_MESSAGES } from './messages.js';
 import { ProcessTrees } from './process-tree.js';
 import { parseResultLine } from './result.js';
 
-export interface LoopOptions extends EngineOptions {
+export interface ActionloopOptions extends EngineOptions {
   /** How many identical children serve activations side by side. */
   pool: number;
   /** How long a child may take to send `{"ok":true}` when `__OW_WAIT_FOR_ACK` is set. */
@@ -25,7 +25,7 @@ export interface LoopOptions extends EngineOptions {
 
 export const STARTUP_TIMEOUT_MS = 10_000;
 
-export interface LoopEngine extends ActionEngine {
+export interface ActionloopEngine extends ActionEngine {
   /** Starts the children ahead of the first request when the image already holds the action. */
   prestart(): void;
 }
@@ -34,20 +34,20 @@ export interface LoopEngine extends ActionEngine {
  * The ActionLoop contract: children started once and fed one request line at a time. Each child
  * serves one activation at a time; the rest wait in arrival order for the next free child.
  */
-export function createLoopEngine(options: LoopOptions): LoopEngine {
+export function createActionloopEngine(options: ActionloopOptions): ActionloopEngine {
   const { logs, timeoutMs } = options;
   /** Where /init put the executable (it moves under a read-only root) and how to start it. */
   let launch = directLaunch(options.execPath);
-  const children: Array<LoopChild | undefined> = new Array(options.pool).fill(undefined);
+  const children: Array<ActionloopChild | undefined> = new Array(options.pool).fill(undefined);
   const idle: number[] = children.map((_, slot) => slot);
   /** Activations waiting for a free child, in arrival order. */
   const waiting: Array<(slot: number) => void> = [];
   const trees = new ProcessTrees(options.treeKill);
   let initEnv: Record<string, string> = {};
 
-  function spawnChild(): LoopChild {
+  function spawnChild(): ActionloopChild {
     const env = { ...options.env, ...initEnv };
-    return startLoopChild({
+    return startActionloopChild({
       launch,
       cwd: dirname(launch.execPath),
       env,
@@ -60,7 +60,7 @@ export function createLoopEngine(options: LoopOptions): LoopEngine {
   }
 
   /** The slot's child, started afresh when there is none or the last one died. */
-  function childFor(slot: number): LoopChild {
+  function childFor(slot: number): ActionloopChild {
     const existing = children[slot];
     if (existing?.alive) return existing;
     const fresh = spawnChild();

@@ -13,7 +13,7 @@ import {
 } from './helpers.js';
 
 /**
- * A loop-mode action: one request line in on stdin, one result line out on fd 3. What it does
+ * An actionloop action: one request line in on stdin, one result line out on fd 3. What it does
  * is chosen by the request's `value.cmd`; it reports whether two requests ever overlapped.
  */
 const loopAction = `
@@ -55,7 +55,7 @@ async function loopProxy(
   const exec = await nodeExecutable(dir, options.source ?? loopAction);
   const proxy = await startProxy({
     exec,
-    mode: 'loop',
+    mode: 'actionloop',
     pool: options.pool ?? 1,
     env: options.env ?? process.env,
     startupTimeoutMs: options.startupTimeoutMs ?? 5000,
@@ -74,7 +74,7 @@ interface Answer {
 const run = async (url: string, value: unknown, deadlineMs?: number) =>
   request(url, '/run', runBody(value, deadlineMs === undefined ? {} : { deadlineMs }));
 
-describe('loop mode', () => {
+describe('actionloop mode', () => {
   it('starts the child once and sends it the whole request body as one line', async () => {
     const proxy = await loopProxy();
     const body = runBody({ cmd: 'echo' }, { apiKey: 'k' });
@@ -202,7 +202,12 @@ require('node:readline').createInterface({ input: process.stdin }).on('line', ()
   it('kills its children when it closes', async () => {
     const dir = await tempDir();
     const exec = await nodeExecutable(dir, loopAction);
-    const { server, app } = createProxyServer({ exec, mode: 'loop', pool: 2, logs: captureLogs() });
+    const { server, app } = createProxyServer({
+      exec,
+      mode: 'actionloop',
+      pool: 2,
+      logs: captureLogs(),
+    });
     const listening = await listen(server);
     const responses = await Promise.all([
       run(listening.url, { cmd: 'sleep', ms: 50 }),
@@ -216,7 +221,7 @@ require('node:readline').createInterface({ input: process.stdin }).on('line', ()
 
   it('answers /run with 502 when there is no executable', async () => {
     const dir = await tempDir();
-    const proxy = await startProxy({ exec: join(dir, 'exec'), mode: 'loop' });
+    const proxy = await startProxy({ exec: join(dir, 'exec'), mode: 'actionloop' });
     const response = await run(proxy.url, {});
     expect(response.json).toEqual({ error: MESSAGES.binaryMissing });
   });

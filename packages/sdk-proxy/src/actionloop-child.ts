@@ -8,14 +8,14 @@ import {
   ProtocolError,
 } from '@owkit/runtime/core';
 import { LONGEST_TIMER_MS } from './action-code.js';
+import { STREAM_GRACE_MS } from './blackbox-engine.js';
 import type { Launch } from './launch.js';
 import { PROXY_MESSAGES } from './messages.js';
 import { LineForwarder, LineReader } from './output.js';
-import { STREAM_GRACE_MS } from './per-activation-engine.js';
 import { type ProcessTrees, preferForOomKill } from './process-tree.js';
 import { environmentProblem, meansNotRunnable, spawnFailure } from './spawn-check.js';
 
-export interface LoopChildOptions {
+export interface ActionloopChildOptions {
   launch: Launch;
   cwd: string;
   env: Record<string, string>;
@@ -28,7 +28,7 @@ export interface LoopChildOptions {
   trees: ProcessTrees;
 }
 
-/** Why a loop child did not become ready; the details are already in the logs. */
+/** Why an actionloop child did not become ready; the details are already in the logs. */
 export class ChildStartError extends Error {
   /** True when there was nothing to run at all (no executable, or not executable). */
   readonly notRunnable: boolean;
@@ -40,7 +40,7 @@ export class ChildStartError extends Error {
   }
 }
 
-export interface LoopChild {
+export interface ActionloopChild {
   /** Settles once the child can take activations; rejects with a ChildStartError. */
   readonly ready: Promise<void>;
   readonly alive: boolean;
@@ -61,10 +61,10 @@ interface CurrentActivation {
 }
 
 /**
- * One persistent action process for loop mode: requests go in on stdin one line each, results
+ * One persistent action process for actionloop mode: requests go in on stdin one line each, results
  * come back on fd 3 one line each, stdout and stderr are the action's logs.
  */
-export function startLoopChild(options: LoopChildOptions): LoopChild {
+export function startActionloopChild(options: ActionloopChildOptions): ActionloopChild {
   const { logs, outputLimitBytes, trees } = options;
   const problem = environmentProblem(options.env);
   if (problem !== undefined) return unstartable(options, problem, false);
@@ -179,7 +179,7 @@ export function startLoopChild(options: LoopChildOptions): LoopChild {
           : `${options.launch.execPath} was killed by ${signal}.\n`,
       );
     }
-    // As in per-activation mode: kill what may hold the pipes, cut them only if that missed.
+    // As in blackbox mode: kill what may hold the pipes, cut them only if that missed.
     graceTimer = setTimeout(() => {
       killTree();
       graceTimer = setTimeout(() => {
@@ -257,7 +257,7 @@ function releaseAfterWrite(request: Activation, bytes: number): void {
   else request.releaseBytes();
 }
 
-function spawnWithResultPipe(options: LoopChildOptions, env: Record<string, string>) {
+function spawnWithResultPipe(options: ActionloopChildOptions, env: Record<string, string>) {
   return spawn(options.launch.command, options.launch.args, {
     cwd: options.cwd,
     env,
@@ -267,7 +267,11 @@ function spawnWithResultPipe(options: LoopChildOptions, env: Record<string, stri
 }
 
 /** A child that never started: its cause is logged once, and every use reports it. */
-function unstartable(options: LoopChildOptions, reason: string, notRunnable: boolean): LoopChild {
+function unstartable(
+  options: ActionloopChildOptions,
+  reason: string,
+  notRunnable: boolean,
+): ActionloopChild {
   options.logs.stderr.write(`${options.launch.execPath} could not start: ${reason}.\n`);
   const failure = new ChildStartError(reason, notRunnable);
   const ready = Promise.reject(failure);
