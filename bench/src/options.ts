@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { integerIn, OptionsError, oneOf, parseOptionValues } from '@owkit/runtime/core';
+import { integerIn, OptionsError, oneOf, parseOptionValues } from '@owkit/protocol/options';
 import { BENCH_DIR } from './paths.js';
 import { isVariantName, VARIANT_NAMES, type VariantName } from './variants.js';
 

@@ -5,7 +5,7 @@
  * tr and setsid besides shell built-ins: the host's coreutils and util-linux, or the proxy
  * images' busybox.
  */
-import { MESSAGES } from '@owkit/runtime/core';
+import { MESSAGES } from '@owkit/protocol';
 import type { ProxyKind } from './scripts.js';
 
 export const FLOOD_BYTES = 100_000_000;

@@ -3,7 +3,7 @@
  * every variant, started either way. Each case is named after the rule it checks; the matrix
  * reporter turns `conformance: <variant · start>` › `<section>` › `<case>` into rows and columns.
  */
-import { MESSAGES } from '@owkit/runtime/core';
+import { MESSAGES } from '@owkit/protocol';
 import { initBody, runBody } from '@owkit/runtime/testing';
 import { countSentinels, describeWithDocker } from '@owkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { MESSAGES } from '@owkit/runtime/core';
+import { MESSAGES } from '@owkit/protocol';
 import { runBody } from '@owkit/runtime/testing';
 import { describeWithDocker } from '@owkit/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';

@@ -5,7 +5,7 @@
  * process environment can carry.
  */
 import { randomUUID } from 'node:crypto';
-import { MESSAGES } from '@owkit/runtime/core';
+import { MESSAGES } from '@owkit/protocol';
 import { initBody, runBody } from '@owkit/runtime/testing';
 import { countSentinels, describeWithDocker } from '@owkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

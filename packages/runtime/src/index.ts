@@ -1,4 +1,12 @@
-export { MESSAGES, SENTINEL } from './core/index.js';
+export {
+  type HttpTimeouts,
+  type LogStreams,
+  MESSAGES,
+  type ProtocolApp,
+  type ProtocolRequest,
+  type ProtocolResponse,
+  SENTINEL,
+} from '@owkit/protocol';
 export type { ActionResult, Context, Handler, InitHook, Params } from './handler.js';
 export { parseOptions, type RuntimeOptions, runtimeOptionSpecs } from './options.js';
 export { type ServeOptions, serve } from './serve.js';

@@ -5,7 +5,7 @@ import {
   messageOf,
   ProtocolError,
   releaseMemory,
-} from './core/index.js';
+} from '@owkit/protocol';
 import type { Context, Handler, InitHook } from './handler.js';
 
 export interface NativeEngineOptions {

@@ -1,4 +1,4 @@
-import { listenOptionSpecs, type OptionValues, parseOptionValues } from './core/index.js';
+import { listenOptionSpecs, type OptionValues, parseOptionValues } from '@owkit/protocol/options';
 
 /** The native runtime's options; the README's table is this list. */
 export const runtimeOptionSpecs = listenOptionSpecs;

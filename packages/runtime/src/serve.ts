@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { closeGracefully, createHttpServer, onTerminationSignal } from './core/index.js';
+import { closeGracefully, createHttpServer, onTerminationSignal } from '@owkit/protocol';
 import type { Handler } from './handler.js';
 import { parseOptions, type RuntimeOptions } from './options.js';
 import { createApp, httpOptionsOf, type ServerOptions } from './server.js';

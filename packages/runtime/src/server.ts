@@ -7,7 +7,7 @@ import {
   type LogStreams,
   type ProtocolApp,
   trackLineEnds,
-} from './core/index.js';
+} from '@owkit/protocol';
 import type { Handler, InitHook } from './handler.js';
 import { createNativeEngine } from './native-engine.js';
 

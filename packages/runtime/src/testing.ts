@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { type LogStreams, type ProtocolApp, SENTINEL } from './core/index.js';
+import { type LogStreams, type ProtocolApp, SENTINEL } from '@owkit/protocol';
 
 export interface TestResponse {
   status: number;

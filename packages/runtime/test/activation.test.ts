@@ -1,4 +1,3 @@
-import { describe, expect, it } from 'vitest';
 import {
   type ActionEngine,
   type Activation,
@@ -7,7 +6,8 @@ import {
   MAX_JSON_DEPTH,
   MESSAGES,
   RawJson,
-} from '../src/core/index.js';
+} from '@owkit/protocol';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/server.js';
 import { captureLogs, invoke } from '../src/testing.js';
 

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
+import { DEFAULT_BODY_LIMIT_BYTES, MESSAGES } from '@owkit/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BODY_LIMIT_BYTES, MESSAGES } from '../src/core/index.js';
 import { createServer } from '../src/server.js';
 import { captureLogs, type Listening, listen, request, runBody } from '../src/testing.js';
 

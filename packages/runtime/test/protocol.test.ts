@@ -1,5 +1,5 @@
+import { MESSAGES } from '@owkit/protocol';
 import { describe, expect, it } from 'vitest';
-import { MESSAGES } from '../src/core/index.js';
 import type { Context, Handler } from '../src/handler.js';
 import { createApp } from '../src/server.js';
 import { captureLogs, initBody, runBody } from '../src/testing.js';

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
+import type { ProtocolApp } from '@owkit/protocol';
+import { createHttpServer } from '@owkit/protocol';
 import { afterAll } from 'vitest';
-import type { ProtocolApp } from '../src/core/index.js';
-import { createHttpServer } from '../src/core/index.js';
 import { invoke, listen, request, type TestResponse } from '../src/testing.js';
 
 export type Call = (path: string, body?: unknown, method?: string) => Promise<TestResponse>;

@@ -4,7 +4,7 @@ import {
   MESSAGES,
   ProtocolError,
   writeSentinels,
-} from '@owkit/runtime/core';
+} from '@owkit/protocol';
 import { installCode } from './install.js';
 import { type Launch, launchFor } from './launch.js';
 import type { UnzipLimits } from './unzip.js';

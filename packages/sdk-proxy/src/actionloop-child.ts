@@ -6,7 +6,7 @@ import {
   type LogStreams,
   MESSAGES,
   ProtocolError,
-} from '@owkit/runtime/core';
+} from '@owkit/protocol';
 import { LONGEST_TIMER_MS } from './action-code.js';
 import { STREAM_GRACE_MS } from './blackbox-engine.js';
 import type { Launch } from './launch.js';

@@ -7,7 +7,7 @@ import {
   MESSAGES,
   ProtocolError,
   writeSentinels,
-} from '@owkit/runtime/core';
+} from '@owkit/protocol';
 import { LONGEST_TIMER_MS, prepareAction, timeLeft } from './action-code.js';
 import { type ActionloopChild, ChildStartError, startActionloopChild } from './actionloop-child.js';
 import type { EngineOptions } from './engine-options.js';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
-import { closeGracefully, OptionsError, onTerminationSignal } from '@owkit/runtime/core';
+import { closeGracefully, onTerminationSignal } from '@owkit/protocol';
+import { OptionsError } from '@owkit/protocol/options';
 import { type ProxyOptions, parseOptions, proxyOptionsTable } from './options.js';
 import { createProxyServer } from './server.js';
 

@@ -6,7 +6,7 @@ import {
   type InitRequest,
   MESSAGES,
   ProtocolError,
-} from '@owkit/runtime/core';
+} from '@owkit/protocol';
 import { LONGEST_TIMER_MS, prepareAction, timeLeft } from './action-code.js';
 import type { EngineOptions } from './engine-options.js';
 import { directLaunch } from './launch.js';

@@ -1,4 +1,4 @@
-import type { LogStreams } from '@owkit/runtime/core';
+import type { LogStreams } from '@owkit/protocol';
 import type { TreeKill } from './process-tree.js';
 import type { UnzipLimits } from './unzip.js';
 

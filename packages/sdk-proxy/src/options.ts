@@ -5,7 +5,7 @@ import {
   oneOf,
   optionsTable,
   parseOptionValues,
-} from '@owkit/runtime/core';
+} from '@owkit/protocol/options';
 
 export type ProxyMode = 'blackbox' | 'actionloop';
 

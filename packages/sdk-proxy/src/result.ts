@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { MESSAGES, ProtocolError, RawJson } from '@owkit/runtime/core';
+import { MESSAGES, ProtocolError, RawJson } from '@owkit/protocol';
 
 /**
  * The action's answer from its result line: a JSON object or array, checked and passed on as its

@@ -5,7 +5,7 @@ import {
   type LogStreams,
   type ProtocolApp,
   trackLineEnds,
-} from '@owkit/runtime/core';
+} from '@owkit/protocol';
 import { createActionloopEngine } from './actionloop-engine.js';
 import { createBlackboxEngine } from './blackbox-engine.js';
 import type { EngineOptions } from './engine-options.js';

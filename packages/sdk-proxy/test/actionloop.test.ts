@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { MESSAGES, SENTINEL } from '@owkit/runtime/core';
+import { MESSAGES, SENTINEL } from '@owkit/protocol';
 import { captureLogs, initBody, listen, request, runBody } from '@owkit/runtime/testing';
 import { describe, expect, it } from 'vitest';
 import { createProxyServer, PROXY_MESSAGES } from '../src/index.js';

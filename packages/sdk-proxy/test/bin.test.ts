@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { SENTINEL } from '@owkit/runtime/core';
+import { SENTINEL } from '@owkit/protocol';
 import { request, runBody } from '@owkit/runtime/testing';
 import { startProcess } from '@owkit/testkit';
 import { execa } from 'execa';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { MESSAGES, SENTINEL } from '@owkit/runtime/core';
+import { MESSAGES, SENTINEL } from '@owkit/protocol';
 import { initBody, request, runBody } from '@owkit/runtime/testing';
 import { describe, expect, it } from 'vitest';
 import { MAX_ARGUMENT_BYTES } from '../src/index.js';

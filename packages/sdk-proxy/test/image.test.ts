@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { MESSAGES } from '@owkit/runtime/core';
+import { MESSAGES } from '@owkit/protocol';
 import { initBody, request, runBody } from '@owkit/runtime/testing';
 import {
   countSentinels,

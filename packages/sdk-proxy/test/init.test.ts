@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MESSAGES, SENTINEL } from '@owkit/runtime/core';
+import { MESSAGES, SENTINEL } from '@owkit/protocol';
 import { initBody, request, runBody } from '@owkit/runtime/testing';
 import { type Zippable, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { OptionsError } from '@owkit/runtime/core';
+import { OptionsError } from '@owkit/protocol/options';
 import { describe, expect, it } from 'vitest';
 import * as api from '../src/index.js';
 import { parseOptions, proxyOptionSpecs, proxyOptionsTable } from '../src/index.js';

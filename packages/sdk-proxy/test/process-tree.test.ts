@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MESSAGES } from '@owkit/runtime/core';
+import { MESSAGES } from '@owkit/protocol';
 import { request, runBody } from '@owkit/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, processLives, startProxy, tempDir } from './helpers.js';

@@ -1,6 +1,6 @@
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MESSAGES } from '@owkit/runtime/core';
+import { MESSAGES } from '@owkit/protocol';
 import { request, runBody } from '@owkit/runtime/testing';
 import { describe, expect, it } from 'vitest';
 import { PROXY_MESSAGES } from '../src/index.js';

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { SENTINEL } from '@owkit/runtime/core';
+import { SENTINEL } from '@owkit/protocol';
 
 export type Stream = 'stdout' | 'stderr';
 

@@ -1,6 +1,10 @@
 /**
  * Command-line and environment options declared once: each has a flag, an optional environment
  * variable and a default. Flags win over the environment, which wins over the default.
+ *
+ * Not part of the protocol: the entry files of the runtime and the proxy (and the bench) still
+ * read their command lines with it, until they move to `@owkit/host/command-line`, which does
+ * the same on `node:util`'s parseArgs. Hence a subpath of its own, `@owkit/protocol/options`.
  */
 export interface OptionSpec<T> {
   flag: string;
@@ -13,7 +17,10 @@ export interface OptionSpec<T> {
 export type OptionSpecs = Record<string, OptionSpec<unknown>>;
 export type OptionValues<S extends OptionSpecs> = { [K in keyof S]: S[K]['default'] };
 
+/** A command line or environment the process cannot start with: the user's to fix (exit 2). */
 export class OptionsError extends Error {
+  readonly exitCode = 2;
+
   constructor(message: string) {
     super(message);
     this.name = 'OptionsError';

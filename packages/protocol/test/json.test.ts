@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toJson, toJsonBytes } from '../src/core/json.js';
+import { toJson, toJsonBytes } from '../src/json.js';
 
 const LONG = (1 << 20) + 3;
 

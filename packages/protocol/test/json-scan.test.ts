@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactInPlace, MAX_JSON_DEPTH, RawJson, scanJson } from '../src/core/index.js';
+import { compactInPlace, MAX_JSON_DEPTH, RawJson, scanJson } from '../src/index.js';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 

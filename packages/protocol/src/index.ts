@@ -1,6 +1,7 @@
 /**
  * The HTTP side of the OpenWhisk action protocol, shared by the native runtime and the proxy:
- * they differ only in the ActionEngine that produces results.
+ * they differ only in the ActionEngine that produces results. The command-line parser their
+ * entry files still share is a module of its own, `@owkit/protocol/options`.
  */
 export { initEnvToStrings, parseDeadline } from './environment.js';
 export { isProtocolError, messageOf, ProtocolError } from './errors.js';
@@ -23,18 +24,6 @@ export {
 } from './json-scan.js';
 export { LARGE_BODY_BYTES, releaseMemory } from './memory.js';
 export { DEFAULT_BODY_LIMIT_BYTES, MESSAGES, SENTINEL } from './messages.js';
-export {
-  integerIn,
-  listenOptionSpecs,
-  type OptionSpec,
-  type OptionSpecs,
-  OptionsError,
-  type OptionValues,
-  oneOf,
-  optionsTable,
-  parseOptionValues,
-  port,
-} from './options.js';
 export {
   type ActionEngine,
   Activation,

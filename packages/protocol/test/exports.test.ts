@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import * as protocol from '../src/index.js';
+import * as options from '../src/options.js';
+
+describe('exports', () => {
+  it('exports exactly these names from . (the protocol) and ./options (the command-line parser)', () => {
+    expect(Object.keys(protocol).sort()).toMatchInlineSnapshot(`
+      [
+        "Activation",
+        "DEFAULT_BODY_LIMIT_BYTES",
+        "DEFAULT_TIMEOUTS",
+        "JSON_KIND",
+        "LARGE_BODY_BYTES",
+        "MAX_JSON_DEPTH",
+        "MESSAGES",
+        "ProtocolError",
+        "RawJson",
+        "SENTINEL",
+        "SHUTDOWN_GRACE_MS",
+        "closeGracefully",
+        "compactInPlace",
+        "createHttpServer",
+        "createProtocolApp",
+        "errorBody",
+        "initEnvToStrings",
+        "isDictionaryOrArray",
+        "isProtocolError",
+        "messageOf",
+        "onTerminationSignal",
+        "parseDeadline",
+        "releaseMemory",
+        "scanJson",
+        "send",
+        "toJson",
+        "trackLineEnds",
+        "writeSentinels",
+      ]
+    `);
+    expect(Object.keys(options).sort()).toMatchInlineSnapshot(`
+      [
+        "OptionsError",
+        "integerIn",
+        "listenOptionSpecs",
+        "oneOf",
+        "optionsTable",
+        "parseOptionValues",
+        "port",
+      ]
+    `);
+  });
+});
