@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/owkit/owkit/actions/reverse-string-go/reverse"
-	owkit "github.com/owkit/owkit/packages/runtime-go"
+	"github.com/owkit/owkit/packages/runtime-go/owkit"
 )
 
 const defaultText = "hello, world"

@@ -2,6 +2,6 @@
 // owkit.Web, the whole image this binary (FROM scratch).
 package main
 
-import owkit "github.com/owkit/owkit/packages/runtime-go"
+import "github.com/owkit/owkit/packages/runtime-go/owkit"
 
 func main() { owkit.Serve(owkit.Web(newApp())) }

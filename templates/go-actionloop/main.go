@@ -2,7 +2,7 @@
 // activation per line in on stdin, one result per line out on fd 3.
 package main
 
-import owkit "github.com/owkit/owkit/packages/runtime-go"
+import "github.com/owkit/owkit/packages/runtime-go/owkit"
 
 // handler decodes the params into Params and encodes the Result.
 var handler = owkit.Typed(greet)

@@ -2,7 +2,7 @@
 // in on argv and stdin, the result as its last line of stdout.
 package main
 
-import owkit "github.com/owkit/owkit/packages/runtime-go"
+import "github.com/owkit/owkit/packages/runtime-go/owkit"
 
 // handler decodes the params into Params and encodes the Result.
 var handler = owkit.Typed(greet)

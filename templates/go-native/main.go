@@ -1,7 +1,7 @@
 // The action as its own HTTP server: the whole image is this binary (FROM scratch).
 package main
 
-import owkit "github.com/owkit/owkit/packages/runtime-go"
+import "github.com/owkit/owkit/packages/runtime-go/owkit"
 
 // handler decodes the params into Params and encodes the Result.
 var handler = owkit.Typed(greet)

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/owkit/owkit/actions/reverse-string-go/reverse"
-	owkit "github.com/owkit/owkit/packages/runtime-go"
+	"github.com/owkit/owkit/packages/runtime-go/owkit"
 )
 
 // The go-native server against a bare net/http server that does the same work (the bench's

@@ -10,7 +10,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	owkit "github.com/owkit/owkit/packages/runtime-go"
+	"github.com/owkit/owkit/packages/runtime-go/owkit"
 )
 
 // ErrPayloadNotString is the application error for params without a string payload.

@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/owkit/owkit/actions/reverse-string-go/reverse"
-	owkit "github.com/owkit/owkit/packages/runtime-go"
+	"github.com/owkit/owkit/packages/runtime-go/owkit"
 )
 
 type vector struct {

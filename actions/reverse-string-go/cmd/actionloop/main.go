@@ -3,7 +3,7 @@ package main
 
 import (
 	"github.com/owkit/owkit/actions/reverse-string-go/reverse"
-	owkit "github.com/owkit/owkit/packages/runtime-go"
+	"github.com/owkit/owkit/packages/runtime-go/owkit"
 )
 
 func main() { owkit.ServeLoop(reverse.Handle) }

@@ -37,7 +37,7 @@ type requestCase struct {
 
 func documentedRequests(t *testing.T) []requestCase {
 	t.Helper()
-	doc, err := os.ReadFile("../../docs/web-actions.md")
+	doc, err := os.ReadFile("../../../docs/web-actions.md")
 	if err != nil {
 		t.Fatal(err)
 	}
