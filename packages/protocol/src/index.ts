@@ -36,3 +36,9 @@ export {
 } from './protocol.js';
 export { type LogStreams, trackLineEnds, writeSentinels } from './sentinel.js';
 export { closeGracefully, onTerminationSignal, SHUTDOWN_GRACE_MS } from './shutdown.js';
+export {
+  type ListenAddress,
+  type ProtocolServer,
+  runServer,
+  type ServerStart,
+} from './start.js';

@@ -29,6 +29,7 @@ describe('exports', () => {
         "onTerminationSignal",
         "parseDeadline",
         "releaseMemory",
+        "runServer",
         "scanJson",
         "send",
         "toJson",

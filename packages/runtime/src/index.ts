@@ -5,6 +5,7 @@ export {
   type ProtocolApp,
   type ProtocolRequest,
   type ProtocolResponse,
+  type ProtocolServer,
   SENTINEL,
 } from '@owkit/protocol';
 export type { ActionResult, Context, Handler, InitHook, Params } from './handler.js';

@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import {
   createHttpServer,
   createProtocolApp,
@@ -6,6 +5,7 @@ import {
   type HttpTimeouts,
   type LogStreams,
   type ProtocolApp,
+  type ProtocolServer,
   trackLineEnds,
 } from '@owkit/protocol';
 import type { Handler, InitHook } from './handler.js';
@@ -25,7 +25,7 @@ export interface ServerOptions {
 }
 
 /** The HTTP side of the options. */
-export function httpOptionsOf(options: ServerOptions): HttpOptions {
+function httpOptionsOf(options: ServerOptions): HttpOptions {
   return {
     ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
     ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
@@ -45,7 +45,12 @@ export function createApp<P>(handler: Handler<P>, options: ServerOptions = {}): 
   return createProtocolApp(engine, { logs });
 }
 
-/** An unstarted `node:http` server that serves the handler over `/init` and `/run`. */
-export function createServer<P>(handler: Handler<P>, options: ServerOptions = {}): Server {
-  return createHttpServer(createApp(handler, options), httpOptionsOf(options));
+/**
+ * An unstarted `node:http` server that serves the handler over `/init` and `/run`, and its app:
+ * the same shape as the proxy's createProxyServer. `server.listen(port)` starts it;
+ * `app.close()` after `server.close()` ends it.
+ */
+export function createServer<P>(handler: Handler<P>, options: ServerOptions = {}): ProtocolServer {
+  const app = createApp(handler, options);
+  return { server: createHttpServer(app, httpOptionsOf(options)), app };
 }

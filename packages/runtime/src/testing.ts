@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { type LogStreams, type ProtocolApp, SENTINEL } from '@owkit/protocol';
+import { type LogStreams, type ProtocolApp, type ProtocolServer, SENTINEL } from '@owkit/protocol';
 
 export interface TestResponse {
   status: number;
@@ -54,8 +54,12 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Starts the server on an ephemeral loopback port. */
-export async function listen(server: Server): Promise<Listening> {
+/**
+ * Starts the server on an ephemeral loopback port. Given what createServer (or the proxy's
+ * createProxyServer) returns, `close` also closes its app, which ends the engine.
+ */
+export async function listen(target: Server | ProtocolServer): Promise<Listening> {
+  const { server, app } = 'server' in target ? target : { server: target, app: undefined };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -64,11 +68,13 @@ export async function listen(server: Server): Promise<Listening> {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await app?.close();
+    },
   };
 }
 

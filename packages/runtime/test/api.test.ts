@@ -1,4 +1,6 @@
+import { Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import type { ProtocolApp, ProtocolResponse, ProtocolServer } from '../src/index.js';
 import * as runtime from '../src/index.js';
 import { parseOptions } from '../src/options.js';
 import * as testing from '../src/testing.js';
@@ -32,6 +34,18 @@ describe('public API', () => {
         "runBody",
       ]
     `);
+  });
+});
+
+describe('the types a user meets', () => {
+  it('are exported from . (this compiles only if they are)', async () => {
+    const app: ProtocolApp = runtime.createApp(() => ({ ok: true }));
+    const answer: ProtocolResponse = await app.handle({ method: 'POST', path: '/run', body: '{}' });
+    expect(answer.status).toBe(200);
+    const created: ProtocolServer = runtime.createServer(() => ({}));
+    expect(created.server).toBeInstanceOf(Server);
+    expect(created.server.listening).toBe(false);
+    await created.app.close();
   });
 });
 
