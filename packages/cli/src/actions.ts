@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { goKind, STYLES, type Style } from './styles.js';
+import { artifactOf, STYLES, type Style } from '@owkit/host/variants';
 
 export interface ActionStyle {
   style: Style;
@@ -59,10 +59,6 @@ function readAction(dir: string): ActionInfo | undefined {
   });
   if (styles.length === 0) return undefined;
   return { name, dir, packageName: pkg.name, styles };
-}
-
-export function artifactOf(style: Style): string {
-  return style === 'ts-native' ? join('dist', 'action.mjs') : join('bin', goKind(style));
 }
 
 /**

@@ -1,18 +1,10 @@
-/** The four ways an owkit action can run. */
-export const STYLES = ['ts-native', 'go-native', 'go-blackbox', 'go-actionloop'] as const;
-export type Style = (typeof STYLES)[number];
+import { STYLES, type Style } from '@owkit/host/variants';
 
-export function isStyle(text: string): text is Style {
-  return (STYLES as readonly string[]).includes(text);
-}
+/** The four ways an owkit action can run: the manifest of variants says them once. */
+export { isStyle, STYLES, type Style } from '@owkit/host/variants';
 
 export function isGoStyle(style: Style): style is Exclude<Style, 'ts-native'> {
   return style !== 'ts-native';
-}
-
-/** `go-native` → `native`: the name of its binary in `bin/` and of its `cmd/` folder, if any. */
-export function goKind(style: Exclude<Style, 'ts-native'>): string {
-  return style.slice('go-'.length);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { VARIANTS } from '@owkit/host/variants';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -21,6 +22,18 @@ const packages = Object.values(manifest.packages);
 const actions = packages.flatMap((pkg) => Object.values(pkg.actions));
 
 describe('manifest.yaml', () => {
+  it('deploys the variants of the manifest of variants that name a deploy action, by those names', () => {
+    const [pkg] = packages;
+    const deployed = Object.entries(pkg?.actions ?? {}).flatMap(([name, action]) =>
+      action.docker === undefined ? [] : [[name, action.docker]],
+    );
+    expect(deployed.sort()).toEqual(
+      VARIANTS.flatMap((variant) =>
+        variant.deploy === undefined ? [] : [[variant.deploy, `${variant.image}-${pkg?.version}`]],
+      ).sort(),
+    );
+  });
+
   it('deploys the four reverse-string images as the tags the push loop of docs/deploy.md publishes', () => {
     const version = packages[0]?.version;
     const images = actions.flatMap((action) =>

@@ -56,11 +56,9 @@ export function startVariant(
   if (start === 'image') return startImage(label, variant.kind, variant.image, options);
   if (variant.kind === 'native') {
     const [command = '', ...args] = variant.local;
-    const resolvedArgs = args.map((arg) => (arg.includes('/') ? join(repoRoot, arg) : arg));
-    const resolvedCommand = command.includes('/') ? join(repoRoot, command) : command;
-    return startLocal(label, variant.kind, resolvedCommand, resolvedArgs, options);
+    return startLocal(label, variant.kind, command, args, options);
   }
-  return startLocalProxy(label, variant.kind, join(repoRoot, variant.local[0] as string), options);
+  return startLocalProxy(label, variant.kind, variant.local[0] as string, options);
 }
 
 /**

@@ -25,6 +25,19 @@ const SUBPATHS = {
   './invoker-limits': ['INVOKER_MEMORY_MB', 'invokerLimitArgs'],
   './ports': ['freePort', 'portInUse', 'urlFor', 'waitForPort'],
   './process': ['startProcess'],
+  './variants': [
+    'NODE_BASE_IMAGE',
+    'PROXY_IMAGES',
+    'REPO_ROOT',
+    'STYLES',
+    'VARIANTS',
+    'artifactOf',
+    'isStyle',
+    'kindOf',
+    'processCommand',
+    'proxyBundle',
+    'variantNamed',
+  ],
 };
 
 it('has one subpath per concern and no index, so a bundle loads only what it imports', async () => {
@@ -39,6 +52,7 @@ const MODULES: Record<string, () => Promise<object>> = {
   './invoker-limits': () => import('../src/invoker-limits.js'),
   './ports': () => import('../src/ports.js'),
   './process': () => import('../src/process.js'),
+  './variants': () => import('../src/variants.js'),
 };
 
 it.each(Object.entries(SUBPATHS))('exports exactly these names from %s', async (subpath, names) => {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { imageExists } from '@owkit/host/docker';
+import { processCommand, proxyBundle } from '@owkit/host/variants';
 import {
   type ActionInfo,
   type ActionStyle,
@@ -100,32 +101,9 @@ export interface LocalCommand {
   cwd: string;
 }
 
-/** The process `--process` starts for a style: the bundle, the binary, or the proxy around it. */
+/** The process `--process` starts for a style, as the manifest of variants runs its own. */
 export function localCommand(root: string, action: ActionInfo, style: ActionStyle): LocalCommand {
-  const cwd = action.dir;
-  switch (style.style) {
-    case 'ts-native':
-      return { command: process.execPath, args: [style.artifact], cwd };
-    case 'go-native':
-      return { command: style.artifact, args: [], cwd };
-    case 'go-blackbox':
-    case 'go-actionloop':
-      return {
-        command: process.execPath,
-        args: [
-          proxyBundle(root),
-          '--mode',
-          style.style === 'go-blackbox' ? 'blackbox' : 'actionloop',
-          '--exec',
-          style.artifact,
-        ],
-        cwd,
-      };
-  }
-}
-
-export function proxyBundle(root: string): string {
-  return join(root, 'packages', 'sdk-proxy', 'dist', 'owkit-proxy.mjs');
+  return { ...processCommand(style.style, action.dir, root), cwd: action.dir };
 }
 
 /** Builds the bundle or binary (and the proxy) when missing, or when asked. */
