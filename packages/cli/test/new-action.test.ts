@@ -13,7 +13,14 @@ import { invoke } from '../src/invoke/invoke.js';
 import { parseOptions as parseInvokeOptions } from '../src/invoke/options.js';
 import { generateAction, REQUIRED_SCRIPTS } from '../src/new-action/generate.js';
 import { withUse } from '../src/new-action/go-work.js';
-import { isGoStyle, runStyleOf, STYLES, type Style, templateOf } from '../src/styles.js';
+import {
+  isGoStyle,
+  runStyleOf,
+  STYLES,
+  type Style,
+  type TemplateStyle,
+  templateOf,
+} from '../src/styles.js';
 import { leftoverContainers, REPO_ROOT, removeImages, runBin } from './fixtures.js';
 
 /**
@@ -88,41 +95,73 @@ const GREETING_LINE: Record<'ts' | 'go', { file: string; from: string; to: strin
   go: { file: 'greet.go', from: 'greeting = "hello"', to: 'greeting = "howdy"' },
 };
 
+/** actions/<name> from a template in the scratch workspace, using the template's node_modules. */
+async function generate(name: string, style: TemplateStyle): Promise<string> {
+  const generated = await generateAction({
+    name,
+    style,
+    templatesRoot: REPO_ROOT,
+    workspaceRoot: workspace,
+  });
+  expect(generated.image).toBe(`owkit/${name}:${runStyleOf(style)}`);
+  images.push(generated.image);
+  const template = join(REPO_ROOT, templateOf(style).folder);
+  await symlink(join(template, 'node_modules'), join(generated.dir, 'node_modules'));
+  return generated.dir;
+}
+
+/**
+ * What the renaming must leave: the package and its image under the new name, a README that
+ * starts with it and gives `commands`, and no trace of the template but the README's note.
+ */
+async function expectRenamed(
+  dir: string,
+  name: string,
+  style: TemplateStyle,
+  commands: readonly string[],
+): Promise<void> {
+  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+  expect(pkg.name).toBe(`@owkit/${name}`);
+  expect(Object.keys(pkg.scripts)).toEqual(expect.arrayContaining([...REQUIRED_SCRIPTS]));
+  expect(pkg.scripts.image).toContain(`owkit-image owkit/${name}:${runStyleOf(style)} `);
+  const readme = await readFile(join(dir, 'README.md'), 'utf8');
+  expect(readme.split('\n')[0]).toBe(`# ${name}`);
+  expect(readme).toContain(`> Created with \`pnpm new-action ${name} --style ${style}\``);
+  for (const command of commands) expect(readme).toContain(command);
+  for (const file of await allFiles(dir)) {
+    // Only the README's note on where the action came from names its template.
+    const text = (await readFile(join(dir, file), 'utf8')).replace(/^> Created with .*$/m, '');
+    expect([file, /template/i.test(text)]).toEqual([file, false]);
+  }
+}
+
+/** The user's one-line change, then every script of the new package, as turbo would run them. */
+async function changeAndBuild(
+  dir: string,
+  edit: { file: string; from: string; to: string },
+): Promise<void> {
+  const source = join(dir, edit.file);
+  const before = await readFile(source, 'utf8');
+  expect(before).toContain(edit.from);
+  await writeFile(source, before.replace(edit.from, edit.to));
+  for (const script of ['build', 'image', 'typecheck', 'lint', 'test']) {
+    await runScript(dir, script);
+  }
+}
+
 describe.each(STYLES)('pnpm new-action --style %s', (style) => {
   const name = nameOf(style);
   let dir: string;
 
   beforeAll(async () => {
-    const generated = await generateAction({
-      name,
-      style,
-      templatesRoot: REPO_ROOT,
-      workspaceRoot: workspace,
-    });
-    dir = generated.dir;
-    expect(generated.image).toBe(`owkit/${name}:${style}`);
-    images.push(generated.image);
-    const template = join(REPO_ROOT, templateOf(style).folder);
-    await symlink(join(template, 'node_modules'), join(dir, 'node_modules'));
+    dir = await generate(name, style);
   });
 
   it('renames the package, its image, its README and its deploy lines, wired for turbo', async () => {
-    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
-    expect(pkg.name).toBe(`@owkit/${name}`);
-    expect(Object.keys(pkg.scripts)).toEqual(expect.arrayContaining([...REQUIRED_SCRIPTS]));
-    const readme = await readFile(join(dir, 'README.md'), 'utf8');
-    expect(readme.split('\n')[0]).toBe(`# ${name}`);
-    expect(readme).toContain(`> Created with \`pnpm new-action ${name} --style ${style}\``);
-    expect(readme).toContain(`pnpm invoke ${name} --param name=Ada`);
-    expect(readme).toContain(
+    await expectRenamed(dir, name, style, [
+      `pnpm invoke ${name} --param name=Ada`,
       `wsk action create ${name} --docker $REGISTRY/${name}:${style}-$VERSION`,
-    );
-    for (const file of await allFiles(dir)) {
-      // Only the README's note on where the action came from names its template.
-      const text = (await readFile(join(dir, file), 'utf8')).replace(/^> Created with .*$/m, '');
-      expect([file, /template/i.test(text)]).toEqual([file, false]);
-    }
-    expect(pkg.scripts.image).toContain(`owkit-image owkit/${name}:${style} `);
+    ]);
   });
 
   it('has only the commands that work for its style', async () => {
@@ -145,15 +184,7 @@ describe.each(STYLES)('pnpm new-action --style %s', (style) => {
 
   // A cold Go build cache (a fresh user, a fresh CI machine) makes the first style take minutes.
   it('builds, images, typechecks, lints, passes its tests and answers pnpm invoke after a one-line change', async () => {
-    const edit = GREETING_LINE[isGoStyle(style) ? 'go' : 'ts'];
-    const handler = join(dir, edit.file);
-    const before = await readFile(handler, 'utf8');
-    expect(before).toContain(edit.from);
-    await writeFile(handler, before.replace(edit.from, edit.to));
-
-    for (const script of ['build', 'image', 'typecheck', 'lint', 'test']) {
-      await runScript(dir, script);
-    }
+    await changeAndBuild(dir, GREETING_LINE[isGoStyle(style) ? 'go' : 'ts']);
     const report = await invoke(parseInvokeOptions([name, '--param', 'name=Ada'], {}), {
       root: workspace,
       progress: () => undefined,
@@ -179,35 +210,14 @@ describe.each(['ts-web', 'go-web'] as const)('pnpm new-action --style %s', (styl
   let dir: string;
 
   beforeAll(async () => {
-    const generated = await generateAction({
-      name,
-      style,
-      templatesRoot: REPO_ROOT,
-      workspaceRoot: workspace,
-    });
-    dir = generated.dir;
-    expect(generated.image).toBe(`owkit/${name}:${runStyle}`);
-    images.push(generated.image);
-    const template = join(REPO_ROOT, templateOf(style).folder);
-    await symlink(join(template, 'node_modules'), join(dir, 'node_modules'));
+    dir = await generate(name, style);
   });
 
   it('renames the package, its image (a native style), its README and its deploy lines', async () => {
-    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
-    expect(pkg.name).toBe(`@owkit/${name}`);
-    expect(Object.keys(pkg.scripts)).toEqual(expect.arrayContaining([...REQUIRED_SCRIPTS]));
-    expect(pkg.scripts.image).toContain(`owkit-image owkit/${name}:${runStyle} `);
-    const readme = await readFile(join(dir, 'README.md'), 'utf8');
-    expect(readme.split('\n')[0]).toBe(`# ${name}`);
-    expect(readme).toContain(`> Created with \`pnpm new-action ${name} --style ${style}\``);
-    expect(readme).toContain(`pnpm dev ${name}`);
-    expect(readme).toContain(
+    await expectRenamed(dir, name, style, [
+      `pnpm dev ${name}`,
       `wsk action create ${name} --docker $REGISTRY/${name}:${runStyle}-$VERSION --web true`,
-    );
-    for (const file of await allFiles(dir)) {
-      const text = (await readFile(join(dir, file), 'utf8')).replace(/^> Created with .*$/m, '');
-      expect([file, /template/i.test(text)]).toEqual([file, false]);
-    }
+    ]);
     if (isGoStyle(runStyle)) {
       const goWork = await readFile(join(workspace, 'go.work'), 'utf8');
       expect(goWork).toContain(`\t./actions/${name}\n`);
@@ -215,15 +225,7 @@ describe.each(['ts-web', 'go-web'] as const)('pnpm new-action --style %s', (styl
   });
 
   it('builds, images, typechecks, lints, passes its tests and answers through pnpm dev after a one-line change', async () => {
-    const edit = WEB_GREETING_LINE[style];
-    const source = join(dir, edit.file);
-    const before = await readFile(source, 'utf8');
-    expect(before).toContain(edit.from);
-    await writeFile(source, before.replace(edit.from, edit.to));
-
-    for (const script of ['build', 'image', 'typecheck', 'lint', 'test']) {
-      await runScript(dir, script);
-    }
+    await changeAndBuild(dir, WEB_GREETING_LINE[style]);
     const port = await freePort();
     const stop = new AbortController();
     let answer: unknown;

@@ -1,7 +1,7 @@
 /**
  * What the reverse-string action must answer, written independently of every variant: a
  * code-point reversal after lone surrogates become U+FFFD, then the protocol's JSON encoding
- * (protocol.md §4), character by character.
+ * (protocol §4), character by character.
  */
 
 /** The payload's code points, lone UTF-16 surrogates replaced by U+FFFD, in reverse order. */
@@ -38,7 +38,7 @@ const SHORT_ESCAPES: Record<number, string> = {
   9: '\\t',
 };
 
-/** A JSON string literal as protocol.md §4 pins it (the input must be well formed). */
+/** A JSON string literal as protocol §4 pins it (the input must be well formed). */
 export function encodeJsonString(text: string): string {
   let out = '"';
   for (const char of text) {

@@ -8,7 +8,7 @@
 
 export type ProxyKind = 'blackbox' | 'actionloop';
 
-/** Init env of every JSON type, and what the action must see for each (protocol.md §2). */
+/** Init env of every JSON type, and what the action must see for each (protocol §2). */
 export const initEnv = {
   S: 'plain text',
   N: 42,

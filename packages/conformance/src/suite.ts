@@ -1,5 +1,5 @@
 /**
- * The protocol conformance suite (docs: /work/shared/protocol.md), written once and run against
+ * The protocol conformance suite (its matrix: docs/conformance.md), written once and run against
  * every variant, started either way. Each case is named after the rule it checks; the matrix
  * reporter turns `conformance: <variant · start>` › `<section>` › `<case>` into rows and columns.
  */
@@ -24,10 +24,8 @@ import { type Server, type StartOptions, startBareProxy, startVariant } from './
 import { columnOf, type StartMode, type Variant, variants } from './variants.js';
 import { buildZip } from './zip.js';
 
-export { BODY_LIMIT };
-
 /** A `/run` body of exactly `size` bytes: a tiny request padded with JSON whitespace. */
-export function paddedRunBody(size: number, payload = 'ab'): Buffer {
+function paddedRunBody(size: number, payload = 'ab'): Buffer {
   const head = Buffer.from(JSON.stringify({ value: { payload } }));
   const body = Buffer.alloc(size, 0x20);
   head.copy(body);
@@ -35,7 +33,7 @@ export function paddedRunBody(size: number, payload = 'ab'): Buffer {
 }
 
 /** Payload whose compact params JSON `{"payload":"…"}` is exactly `bytes` long (ASCII). */
-export function paramsOfBytes(bytes: number): { payload: string } {
+function paramsOfBytes(bytes: number): { payload: string } {
   const overhead = JSON.stringify({ payload: '' }).length;
   const letters = 'abcdefghijklmnopqrstuvwxyz';
   let payload = '';
@@ -43,17 +41,17 @@ export function paramsOfBytes(bytes: number): { payload: string } {
   return { payload: payload.slice(0, bytes - overhead) };
 }
 
-export function errorOf(message: string): string {
+function errorOf(message: string): string {
   return JSON.stringify({ error: message });
 }
 
-export async function sentinels(server: Server): Promise<{ stdout: number; stderr: number }> {
+async function sentinels(server: Server): Promise<{ stdout: number; stderr: number }> {
   const logs = await server.logs();
   return { stdout: countSentinels(logs.stdout), stderr: countSentinels(logs.stderr) };
 }
 
 /** Waits until both streams hold at least `count` sentinels, then returns what they hold. */
-export function sentinelsReaching(
+function sentinelsReaching(
   server: Server,
   count: number,
 ): Promise<{ stdout: number; stderr: number }> {

@@ -14,7 +14,7 @@ export interface TimeoutProbe {
 }
 
 /**
- * Connection timeouts (protocol.md §1.1): a head must arrive within 60 s, a started body must keep
+ * Connection timeouts (protocol §1.1): a head must arrive within 60 s, a started body must keep
  * moving (a body shorter than its Content-Length included), an idle keep-alive connection closes
  * after 65 s. Each probe waits about a minute, so tests start them all at once and read their
  * outcomes later.

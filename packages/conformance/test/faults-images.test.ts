@@ -11,7 +11,7 @@ import { MESSAGES } from '@owkit/protocol';
 import { runBody } from '@owkit/runtime/testing';
 import { describeWithDocker } from '@owkit/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { send } from '../src/client.js';
+import { type Answer, send } from '../src/client.js';
 import { ContainerMemory, mib } from '../src/container-memory.js';
 import { diskUsage, writableLayer } from '../src/disk.js';
 import { faultScript, faultsByKind } from '../src/faults.js';
@@ -31,6 +31,65 @@ afterAll(() => {
 const zipInit = (entries: readonly ZipEntry[]) => ({
   value: { name: 'zip', main: 'main', binary: true, code: buildZip(entries).toString('base64') },
 });
+
+type DiskUsage = ReturnType<typeof diskUsage>;
+
+interface Refused {
+  answer: Answer;
+  ms: number;
+  /** The container's writable layer before /init, at its peak while unpacking, and once settled. */
+  before: DiskUsage;
+  peakBytes: number;
+  after: DiskUsage;
+  memoryPeakBytes: number;
+}
+
+/**
+ * Sends `entries` as zip code to /init of a fresh proxy image, watching its writable layer
+ * (sampled every 100 ms) and its memory, and checks what every such zip must get: 502 within
+ * 30 s, and nothing matching `leftover` left on disk. `whileRunning` may ask more of the server
+ * before it stops.
+ */
+async function refuseZip(
+  kind: 'blackbox' | 'actionloop',
+  entries: readonly ZipEntry[],
+  leftover: RegExp,
+  whileRunning?: (server: Server) => Promise<void>,
+): Promise<Refused> {
+  const server = await startBareProxy(kind, 'image');
+  try {
+    const memory = new ContainerMemory(server.containerId as string);
+    const layer = await writableLayer(server.containerId as string);
+    const before = diskUsage(layer);
+    let peakBytes = before.bytes;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peakBytes = Math.max(peakBytes, diskUsage(layer).bytes);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    await memory.resetPeak();
+    const startedAt = performance.now();
+    const answer = await send(server.url, '/init', { body: zipInit(entries), timeoutMs: 60_000 });
+    const ms = performance.now() - startedAt;
+    sampling = false;
+    await sampler;
+    const after = await pollUntil(
+      () => diskUsage(layer),
+      (usage) => !usage.paths.some((p) => leftover.test(p)),
+      5_000,
+    );
+    expect([answer.status, answer.body]).toEqual([502, BINARY_FAILED]);
+    expect(ms).toBeLessThan(30_000);
+    expect(after.paths.filter((p) => leftover.test(p))).toEqual([]);
+    const memoryPeakBytes = await memory.peakBytes();
+    await whileRunning?.(server);
+    return { answer, ms, before, peakBytes, after, memoryPeakBytes };
+  } finally {
+    await server.stop();
+  }
+}
 
 for (const kind of ['blackbox', 'actionloop'] as const) {
   describeWithDocker(`faults in ${proxyBaseImages[kind]}`, () => {
@@ -75,123 +134,46 @@ for (const kind of ['blackbox', 'actionloop'] as const) {
   });
 
   describeWithDocker(`zips that must not unpack, ${proxyBaseImages[kind]}`, () => {
+    const bombExec = { name: 'exec', data: constantScript(kind, '{"bomb":"ran"}'), mode: 0o755 };
+
     it('a zip bomb (20 entries of 100 MiB of zeros, 2 GB+ unpacked) → 502 within seconds, nothing of it left on disk', async () => {
       const bomb = deflatedZeros(100 * 1024 * 1024);
-      const entries: ZipEntry[] = [
-        { name: 'exec', data: constantScript(kind, '{"bomb":"ran"}'), mode: 0o755 },
-      ];
+      const entries: ZipEntry[] = [bombExec];
       for (let i = 0; i < 20; i++) {
         entries.push({ name: `bomb-${i}.bin`, data: bomb.data, deflated: bomb });
       }
-      const server = await startBareProxy(kind, 'image');
-      try {
-        const memory = new ContainerMemory(server.containerId as string);
-        const layer = await writableLayer(server.containerId as string);
-        const before = diskUsage(layer);
-        let peakBytes = before.bytes;
-        let sampling = true;
-        const sampler = (async () => {
-          while (sampling) {
-            peakBytes = Math.max(peakBytes, diskUsage(layer).bytes);
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
-        })();
-        await memory.resetPeak();
-        const startedAt = performance.now();
-        const answer = await send(server.url, '/init', {
-          body: zipInit(entries),
-          timeoutMs: 60_000,
-        });
-        const ms = performance.now() - startedAt;
-        sampling = false;
-        await sampler;
-        const after = await pollUntil(
-          () => diskUsage(layer),
-          (usage) => !usage.paths.some((p) => /bomb-|owkit-unpack/.test(p)),
-          5_000,
-        );
-        figures.push(
-          `${proxyBaseImages[kind]}: zip bomb (${mib(buildZip(entries).length)} zip, ${mib(20 * bomb.size)} declared) → ${answer.status} in ${Math.round(ms)} ms; writable layer ${mib(before.bytes)} → peak ${mib(peakBytes)} (sampled every 100 ms) → ${mib(after.bytes)} after; memory peak ${mib(await memory.peakBytes())}`,
-        );
-        expect([answer.status, answer.body]).toEqual([502, BINARY_FAILED]);
-        expect(ms).toBeLessThan(30_000);
-        expect(after.paths.filter((p) => /bomb-|owkit-unpack/.test(p))).toEqual([]);
-        expect(after.bytes).toBeLessThan(before.bytes + 1024 * 1024);
+      const unpacked = await refuseZip(kind, entries, /bomb-|owkit-unpack/, async (server) => {
         const run = await send(server.url, '/run', { body: runBody({}) });
         expect(run.body).not.toContain('bomb');
-      } finally {
-        await server.stop();
-      }
+      });
+      const { answer, ms, before, peakBytes, after, memoryPeakBytes } = unpacked;
+      figures.push(
+        `${proxyBaseImages[kind]}: zip bomb (${mib(buildZip(entries).length)} zip, ${mib(20 * bomb.size)} declared) → ${answer.status} in ${Math.round(ms)} ms; writable layer ${mib(before.bytes)} → peak ${mib(peakBytes)} (sampled every 100 ms) → ${mib(after.bytes)} after; memory peak ${mib(memoryPeakBytes)}`,
+      );
+      expect(after.bytes).toBeLessThan(before.bytes + 1024 * 1024);
     }, 120_000);
 
     it('a zip bomb that lies (each entry declares 1 KiB and inflates to 100 MiB) → 502 within seconds, nothing of it left on disk', async () => {
       const bomb = deflatedZeros(100 * 1024 * 1024);
       const declared = { size: 1024, crc: deflatedZeros(1024).crc };
-      const entries: ZipEntry[] = [
-        { name: 'exec', data: constantScript(kind, '{"bomb":"ran"}'), mode: 0o755 },
-      ];
+      const entries: ZipEntry[] = [bombExec];
       for (let i = 0; i < 20; i++) {
         entries.push({ name: `bomb-${i}.bin`, data: bomb.data, deflated: declared });
       }
-      const server = await startBareProxy(kind, 'image');
-      try {
-        const layer = await writableLayer(server.containerId as string);
-        const before = diskUsage(layer);
-        const startedAt = performance.now();
-        const answer = await send(server.url, '/init', {
-          body: zipInit(entries),
-          timeoutMs: 60_000,
-        });
-        const ms = performance.now() - startedAt;
-        const after = await pollUntil(
-          () => diskUsage(layer),
-          (usage) => !usage.paths.some((p) => /bomb-|owkit-unpack/.test(p)),
-          5_000,
-        );
-        figures.push(
-          `${proxyBaseImages[kind]}: lying zip bomb (20 × 1 KiB declared, 20 × 100 MiB inside) → ${answer.status} in ${Math.round(ms)} ms; writable layer ${mib(before.bytes)} → ${mib(after.bytes)} after`,
-        );
-        expect([answer.status, answer.body]).toEqual([502, BINARY_FAILED]);
-        expect(ms).toBeLessThan(30_000);
-        expect(after.paths.filter((p) => /bomb-|owkit-unpack/.test(p))).toEqual([]);
-        expect(after.bytes).toBeLessThan(before.bytes + 1024 * 1024);
-      } finally {
-        await server.stop();
-      }
+      const { answer, ms, before, after } = await refuseZip(kind, entries, /bomb-|owkit-unpack/);
+      figures.push(
+        `${proxyBaseImages[kind]}: lying zip bomb (20 × 1 KiB declared, 20 × 100 MiB inside) → ${answer.status} in ${Math.round(ms)} ms; writable layer ${mib(before.bytes)} → ${mib(after.bytes)} after`,
+      );
+      expect(after.bytes).toBeLessThan(before.bytes + 1024 * 1024);
     }, 120_000);
 
     it('an entry-count bomb (120,000 empty files, past the 100,000-entry cap) → 502, nothing of it left on disk', async () => {
-      const entries: ZipEntry[] = [
-        { name: 'exec', data: constantScript(kind, '{"bomb":"ran"}'), mode: 0o755 },
-      ];
+      const entries: ZipEntry[] = [bombExec];
       for (let i = 0; i < 120_000; i++) entries.push({ name: `many-${i}`, data: '' });
-      const zip = buildZip(entries);
-      const server = await startBareProxy(kind, 'image');
-      try {
-        const layer = await writableLayer(server.containerId as string);
-        const before = diskUsage(layer);
-        const startedAt = performance.now();
-        const answer = await send(server.url, '/init', {
-          body: {
-            value: { name: 'zip', main: 'main', binary: true, code: zip.toString('base64') },
-          },
-          timeoutMs: 60_000,
-        });
-        const ms = performance.now() - startedAt;
-        const after = await pollUntil(
-          () => diskUsage(layer),
-          (usage) => !usage.paths.some((p) => /many-|owkit-unpack/.test(p)),
-          5_000,
-        );
-        figures.push(
-          `${proxyBaseImages[kind]}: entry-count bomb (${mib(zip.length)} zip, 120,001 entries) → ${answer.status} in ${Math.round(ms)} ms; paths new in the writable layer: ${after.paths.filter((p) => !before.paths.includes(p)).join(', ') || 'none'}`,
-        );
-        expect([answer.status, answer.body]).toEqual([502, BINARY_FAILED]);
-        expect(ms).toBeLessThan(30_000);
-        expect(after.paths.filter((p) => /many-|owkit-unpack/.test(p))).toEqual([]);
-      } finally {
-        await server.stop();
-      }
+      const { answer, ms, before, after } = await refuseZip(kind, entries, /many-|owkit-unpack/);
+      figures.push(
+        `${proxyBaseImages[kind]}: entry-count bomb (${mib(buildZip(entries).length)} zip, 120,001 entries) → ${answer.status} in ${Math.round(ms)} ms; paths new in the writable layer: ${after.paths.filter((p) => !before.paths.includes(p)).join(', ') || 'none'}`,
+      );
     }, 120_000);
 
     const marker = `owkit-link-${randomUUID().slice(0, 8)}`;
