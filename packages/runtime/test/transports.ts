@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { ProtocolApp } from '@owkit/protocol';
 import { createHttpServer } from '@owkit/protocol';
-import { afterAll } from 'vitest';
+import { onTestFinished } from 'vitest';
 import { invoke, listen, request, type TestResponse } from '../src/testing.js';
 
 export type Call = (path: string, body?: unknown, method?: string) => Promise<TestResponse>;
@@ -22,7 +22,8 @@ export const transports = [
     connect: async (app: ProtocolApp): Promise<Call> => {
       const server: Server = createHttpServer(app);
       const listening = await listen(server);
-      afterAll(() => listening.close());
+      // connect runs inside a test: its server closes when that test ends, pass or fail.
+      onTestFinished(() => listening.close());
       return (path, body, method) => request(listening.url, path, body, method);
     },
   },
