@@ -1,4 +1,4 @@
-import { BenchError } from './errors.js';
+import { BenchError, describeError } from './errors.js';
 import type { Launcher, LaunchOptions } from './launcher.js';
 import { freePort, httpCall, waitForPort } from './net.js';
 import type { Variant } from './variants.js';
@@ -34,7 +34,10 @@ export async function measureColdStart(
   const server = await launcher.launch(variant, { ...options, port });
   try {
     const t1 = performance.now();
-    await waitForPort(port, READY_TIMEOUT_MS, () => server.stillRunning());
+    await waitForPort(port, READY_TIMEOUT_MS, () => server.stillRunning()).catch((error) => {
+      const report = server.exitReport?.();
+      throw report ? new BenchError(`${describeError(error)} (${report})`) : error;
+    });
     const t2 = performance.now();
     const init = await httpCall(`${server.url}/init`, { method: 'POST', body: INIT_BODY });
     const t3 = performance.now();

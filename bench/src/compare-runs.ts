@@ -36,9 +36,9 @@ export async function readResult(path: string): Promise<BenchResult> {
     throw new BenchError(`cannot read ${path}: ${(error as Error).message}`);
   }
   const result = JSON.parse(text) as BenchResult;
-  if (result.schema !== 'owkit-bench/3') {
+  if (result.schema !== 'owkit-bench/4') {
     throw new BenchError(
-      `${path} is a ${String(result.schema)} result; compare reads owkit-bench/3 (runs of this version)`,
+      `${path} is a ${String(result.schema)} result; compare reads owkit-bench/4 (runs of this version)`,
     );
   }
   return result;

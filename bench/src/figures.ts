@@ -33,6 +33,15 @@ export function requestsPerSec(
   return level?.requestsPerSec ?? null;
 }
 
+/** Median server CPU µs per request over rounds at the connection count. */
+export function cpuMicrosPerRequest(
+  variant: VariantResult | undefined,
+  connections: number,
+): number | null {
+  const level = variant?.throughput?.levels.find((l) => l.connections === connections);
+  return level?.serverCpuMicrosPerRequest ?? null;
+}
+
 export function peakRssBytes(variant: VariantResult | undefined): number | null {
   return variant?.throughput?.memory?.peakRssBytes ?? null;
 }

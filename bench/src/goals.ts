@@ -3,7 +3,7 @@
  * round — the two variants of a pair measured minutes apart would carry whatever the machine
  * did in between — and summarized by the median of the per-round ratios with a 95 % interval.
  */
-import { compressedBytes, variantIn } from './figures.js';
+import { compressedBytes, peakRssBytes, variantIn } from './figures.js';
 import type { BenchResult, Goal, PairedRatio, Verdict } from './result.js';
 import { medianInterval } from './stats.js';
 import { levelProblems } from './throughput.js';
@@ -38,6 +38,48 @@ export function throughputByRound(
     (l) => l.connections === connections && levelProblems(l).length === 0,
   );
   return new Map(levels.map((l) => [l.round, l.requestsPerSec]));
+}
+
+/** Server CPU µs per request by round (the process tree's, or the container cgroup's). */
+export function cpuPerRequestByRound(
+  result: BenchResult,
+  name: VariantName,
+  connections: number,
+): PerRound {
+  const levels = (variantIn(result, name)?.throughput?.samples ?? []).filter(
+    (l) =>
+      l.connections === connections &&
+      levelProblems(l).length === 0 &&
+      l.serverCpuMicrosPerRequest !== null,
+  );
+  return new Map(levels.map((l) => [l.round, l.serverCpuMicrosPerRequest as number]));
+}
+
+/** The process pass of a `--runtime both` run as a result of its own, for the readers of one. */
+export function processPassView(result: BenchResult): BenchResult | null {
+  const pass = result.processPass;
+  if (pass === null || pass === undefined) return null;
+  return {
+    ...result,
+    runtime: 'process',
+    runtimeReason: pass.runtimeReason,
+    options: {
+      ...result.options,
+      variants: pass.variants.map((v) => v.name),
+      coldStartRepeats: pass.coldStartRepeats,
+      loadRounds: pass.loadRounds,
+      pullRepeats: 0,
+      burstRepeats: 0,
+      curveConnections: [],
+      curvePayloadBytes: [],
+    },
+    phases: pass.phases,
+    noise: pass.noise,
+    variants: pass.variants,
+    goals: [],
+    comparisons: [],
+    processPass: null,
+  };
 }
 
 function noisyRounds(result: BenchResult, phase: 'cold start' | 'throughput'): Set<number> {
@@ -135,90 +177,188 @@ function goal(ratio: PairedRatio, comparison: Goal['comparison'], target: number
 
 const connectionsText = (c: number) => `${c} connection${c === 1 ? '' : 's'}`;
 
-/** The issue's goals, each a ratio of two variants measured in the same rounds of this run. */
+/**
+ * The goals, each a ratio of two variants measured in the same rounds of this run, keyed by the
+ * runtime they were measured in (`…-docker`, `…-process`): the main run's, then the process
+ * pass's when `--runtime both` ran one.
+ */
 export function evaluateGoals(result: BenchResult): Goal[] {
+  const goals = evaluateRuntimeGoals(result, 'main');
+  const pass = processPassView(result);
+  if (pass !== null) goals.push(...evaluateRuntimeGoals(pass, 'process pass'));
+  return goals;
+}
+
+/** Adds one goal: its id and description get the runtime; `ratio` builds the ratio under them. */
+type AddGoal = (
+  id: string,
+  description: string,
+  ratio: (id: string, description: string) => PairedRatio,
+  comparison: Goal['comparison'],
+  target: number,
+) => void;
+
+/** Targets that differ by runtime: as a process, ts-native has no log pipe to hide behind. */
+const TS_NATIVE_FLOOR_TARGET = { docker: 0.9, process: 0.95 } as const;
+
+/**
+ * One runtime's goals. The main run lists the first goals always (not measured when a side was
+ * not selected) and the peers' goals when their floor ran; the process pass lists the goals
+ * both of whose sides it measured: the throughput goals and the peers' goals.
+ */
+export function evaluateRuntimeGoals(result: BenchResult, which: 'main' | 'process pass'): Goal[] {
+  const { runtime } = result;
+  const where = runtime === 'docker' ? 'in containers' : 'as processes';
   const coldNoise = noisyRounds(result, 'cold start');
   const loadNoise = noisyRounds(result, 'throughput');
   const cold = (name: VariantName) => coldStartByRound(result, name);
   const load = (name: VariantName, c: number) => throughputByRound(result, name, c);
-  const compressed = (name: VariantName) => compressedBytes(variantIn(result, name));
-  const sizeRatio = (() => {
-    const a = compressed('go-native');
-    const b = compressed(BASELINE);
-    return a === null || b === null || b === 0 ? null : a / b;
-  })();
-  const goals: Goal[] = [
-    goal(
-      single('image-go-native', 'go-native compressed image vs go-blackbox', sizeRatio),
-      '<=',
-      0.1,
-    ),
-    goal(
-      pairedRatio(
-        'cold-start-go-native',
-        'go-native cached cold start vs go-blackbox',
-        cold('go-native'),
-        cold(BASELINE),
-        coldNoise,
-      ),
+  const cpu = (name: VariantName, c: number) => cpuPerRequestByRound(result, name, c);
+  const ran = (name: VariantName) => variantIn(result, name) !== undefined;
+  const listed = (a: VariantName, b: VariantName) => (which === 'main' ? true : ran(a) && ran(b));
+  const goals: Goal[] = [];
+  const add: AddGoal = (id, description, ratio, comparison, target) => {
+    const keyed = `${id}-${runtime}`;
+    goals.push(goal(ratio(keyed, `${description} (${where})`), comparison, target));
+  };
+  const paired =
+    (subject: PerRound, reference: PerRound, noisy: Set<number>) =>
+    (id: string, description: string) =>
+      pairedRatio(id, description, subject, reference, noisy);
+
+  if (which === 'main') {
+    if (runtime === 'docker') {
+      const a = compressedBytes(variantIn(result, 'go-native'));
+      const b = compressedBytes(variantIn(result, BASELINE));
+      const sizeRatio = a === null || b === null || b === 0 ? null : a / b;
+      add(
+        'image-go-native',
+        'go-native compressed image vs go-blackbox',
+        (id, text) => single(id, text, sizeRatio),
+        '<=',
+        0.1,
+      );
+    }
+    add(
+      'cold-start-go-native',
+      'go-native cached cold start vs go-blackbox',
+      paired(cold('go-native'), cold(BASELINE), coldNoise),
       '<=',
       0.8,
-    ),
-  ];
-  for (const name of ['ts-native', 'go-native', 'go-blackbox', 'go-actionloop'] as const) {
-    const floor = variantIn(result, name)?.floors.coldStart;
-    if (floor === undefined) continue;
-    goals.push(
-      goal(
-        pairedRatio(
-          `cold-start-floor-${name}`,
-          `${name} cached cold start vs ${floor}`,
-          cold(name),
-          cold(floor),
-          coldNoise,
-        ),
+    );
+    for (const name of ['ts-native', 'go-native', 'go-blackbox', 'go-actionloop'] as const) {
+      const floor = variantIn(result, name)?.floors.coldStart;
+      if (floor === undefined) continue;
+      add(
+        `cold-start-floor-${name}`,
+        `${name} cached cold start vs ${floor}`,
+        paired(cold(name), cold(floor), coldNoise),
         '<=',
         1.15,
-      ),
-    );
-  }
-  for (const name of ['go-native', 'go-actionloop'] as const) {
-    goals.push(
-      goal(
-        pairedRatio(
-          `throughput-${name}`,
-          `${name} req/s at 1 connection vs go-blackbox`,
-          load(name, 1),
-          load(BASELINE, 1),
-          loadNoise,
-        ),
-        '>=',
-        10,
-      ),
-    );
-  }
-  const floorPairs = [
-    ['ts-native', 'floor-node'],
-    ['go-native', 'floor-go'],
-  ] as const;
-  for (const [name, floor] of floorPairs) {
-    for (const c of result.options.connections) {
-      goals.push(
-        goal(
-          pairedRatio(
-            `throughput-floor-${name}-c${c}`,
-            `${name} req/s at ${connectionsText(c)} vs ${floor}`,
-            load(name, c),
-            load(floor, c),
-            loadNoise,
-          ),
-          '>=',
-          0.9,
-        ),
       );
     }
   }
+  for (const name of ['go-native', 'go-actionloop'] as const) {
+    if (!listed(name, BASELINE)) continue;
+    add(
+      `throughput-${name}`,
+      `${name} req/s at 1 connection vs go-blackbox`,
+      paired(load(name, 1), load(BASELINE, 1), loadNoise),
+      '>=',
+      10,
+    );
+  }
+  const floorPairs = [
+    ['ts-native', 'floor-node', TS_NATIVE_FLOOR_TARGET[runtime]],
+    ['go-native', 'floor-go', 0.9],
+  ] as const;
+  for (const [name, floor, target] of floorPairs) {
+    if (!listed(name, floor)) continue;
+    for (const c of result.options.connections) {
+      add(
+        `throughput-floor-${name}-c${c}`,
+        `${name} req/s at ${connectionsText(c)} vs ${floor}`,
+        paired(load(name, c), load(floor, c), loadNoise),
+        '>=',
+        target,
+      );
+    }
+  }
+  peerGoals(result, add, paired, { cold, load, cpu, coldNoise, loadNoise });
   return goals;
+}
+
+/**
+ * The goals that hold owkit to the peers it means to beat, each through a floor that stands
+ * for one peer in the same run: floor-go for jthomas/ow (CPU per request), floor-python-spawn
+ * for dockerskeleton (process only: no Python image), floor-go-pipe for the Go ActionLoop proxy.
+ * Listed when the floor ran.
+ */
+function peerGoals(
+  result: BenchResult,
+  add: AddGoal,
+  paired: (
+    subject: PerRound,
+    reference: PerRound,
+    noisy: Set<number>,
+  ) => (id: string, description: string) => PairedRatio,
+  by: {
+    cold: (name: VariantName) => PerRound;
+    load: (name: VariantName, c: number) => PerRound;
+    cpu: (name: VariantName, c: number) => PerRound;
+    coldNoise: Set<number>;
+    loadNoise: Set<number>;
+  },
+): void {
+  const ran = (name: VariantName) => variantIn(result, name) !== undefined;
+  const connections = result.options.connections;
+  if (ran('floor-go')) {
+    for (const c of connections) {
+      add(
+        `cpu-go-native-c${c}`,
+        `go-native server CPU per request at ${connectionsText(c)} vs floor-go`,
+        paired(by.cpu('go-native', c), by.cpu('floor-go', c), by.loadNoise),
+        '<=',
+        1.1,
+      );
+    }
+  }
+  if (ran('floor-python-spawn') && connections.includes(32)) {
+    add(
+      'throughput-go-blackbox-vs-python-spawn-c32',
+      'go-blackbox req/s at 32 connections vs floor-python-spawn',
+      paired(by.load('go-blackbox', 32), by.load('floor-python-spawn', 32), by.loadNoise),
+      '>=',
+      1.5,
+    );
+  }
+  if (ran('floor-go-pipe')) {
+    for (const c of connections) {
+      add(
+        `throughput-go-actionloop-vs-go-pipe-c${c}`,
+        `go-actionloop req/s at ${connectionsText(c)} vs floor-go-pipe`,
+        paired(by.load('go-actionloop', c), by.load('floor-go-pipe', c), by.loadNoise),
+        '>=',
+        c === 1 ? 1.0 : 0.9,
+      );
+    }
+    add(
+      'cold-start-go-actionloop-vs-go-pipe',
+      'go-actionloop cached cold start vs floor-go-pipe',
+      paired(by.cold('go-actionloop'), by.cold('floor-go-pipe'), by.coldNoise),
+      '<=',
+      1.2,
+    );
+    const a = peakRssBytes(variantIn(result, 'go-actionloop'));
+    const b = peakRssBytes(variantIn(result, 'floor-go-pipe'));
+    add(
+      'memory-go-actionloop-vs-go-pipe',
+      'go-actionloop peak RSS under load (server and child) vs floor-go-pipe',
+      (id, text) => single(id, text, a === null || b === null || b === 0 ? null : a / b),
+      '<=',
+      1.5,
+    );
+  }
 }
 
 /**

@@ -6,13 +6,19 @@ import type { DockerCli } from './docker.js';
 import { BenchError } from './errors.js';
 import { FLOOR_BIN_DIR, FLOORS_DIR } from './paths.js';
 import type { LocalRegistry } from './registry.js';
-import type { Variant } from './variants.js';
+import { ACTIONLOOP_BINARY, type Variant } from './variants.js';
 
 export const NODE_BASE_IMAGE = 'owkit/node-base:24';
 
 const GO_FLOORS = [
-  { binary: 'floor-go', packageDir: './go', image: 'owkit/floor:go' },
-  { binary: 'floor-engine', packageDir: './engine', image: 'owkit/floor:engine' },
+  { binary: 'floor-go', packageDir: './go', image: 'owkit/floor:go', child: null },
+  { binary: 'floor-engine', packageDir: './engine', image: 'owkit/floor:engine', child: null },
+  {
+    binary: 'floor-go-pipe',
+    packageDir: './gopipe',
+    image: 'owkit/floor:go-pipe',
+    child: ACTIONLOOP_BINARY,
+  },
 ] as const;
 
 /** Static Go floors into bench/bin (process mode runs them there; images copy them). */
@@ -37,7 +43,10 @@ export async function buildFloorBinaries(): Promise<void> {
   }
 }
 
-/** owkit/floor:go, owkit/floor:engine (FROM scratch), owkit/floor:node and :node-default (node-base's files). */
+/**
+ * owkit/floor:go, :engine and :go-pipe (FROM scratch; go-pipe with the actionloop binary beside it),
+ * owkit/floor:node and :node-default (node-base's files).
+ */
 export async function buildFloorImages(docker: DockerCli): Promise<void> {
   await buildFloorBinaries();
   const staging = await mkdtemp(join(tmpdir(), 'owkit-floor-'));
@@ -46,7 +55,12 @@ export async function buildFloorImages(docker: DockerCli): Promise<void> {
       const context = join(staging, floor.binary);
       await mkdir(context);
       await copyFile(join(FLOOR_BIN_DIR, floor.binary), join(context, 'server'));
-      await copyFile(join(FLOORS_DIR, 'Dockerfile.scratch'), join(context, 'Dockerfile'));
+      if (floor.child === null) {
+        await copyFile(join(FLOORS_DIR, 'Dockerfile.scratch'), join(context, 'Dockerfile'));
+      } else {
+        await copyFile(floor.child, join(context, 'exec'));
+        await copyFile(join(FLOORS_DIR, 'Dockerfile.go-pipe'), join(context, 'Dockerfile'));
+      }
       await docker.build(context, floor.image);
     }
     if (await docker.imageExists(NODE_BASE_IMAGE)) {

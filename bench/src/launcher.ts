@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DockerCli } from './docker.js';
 import { BenchError } from './errors.js';
 import { containerProbe, processTreeProbe, type ResourceProbe } from './memory.js';
@@ -13,6 +16,8 @@ export interface ServerInstance {
   url: string;
   /** Asks whether the server is still up (for a container, the engine: not cheap). */
   stillRunning(): Promise<boolean>;
+  /** How a process that exited ended, with the end of its stderr; null while it runs. */
+  exitReport?(): string | null;
   probe(): Promise<ResourceProbe>;
   stop(): Promise<void>;
 }
@@ -79,30 +84,49 @@ export function processLauncher(): Launcher {
         options.cpuset === undefined
           ? [command, args]
           : ['taskset', ['--cpu-list', options.cpuset, command, ...args]];
-      // The servers' logs (sentinels included) go to /dev/null: the cheapest sink there is,
-      // which makes process mode the upper bound of what the logging costs.
+      // The servers' logs (sentinels included) go to a file, as an invoker's log collection
+      // would read them: a write per line, no pipe for anyone to drain. Removed at stop.
       const env: NodeJS.ProcessEnv = { ...process.env, ...variant.env, PORT: String(options.port) };
       for (const name of variant.unsetEnv ?? []) delete env[name];
-      const child = spawn(file, argv, {
-        env,
-        stdio: 'ignore',
-      });
-      await Promise.race([
-        once(child, 'spawn'),
-        once(child, 'error').then(([error]) => {
-          throw new BenchError(`could not start ${command}: ${String(error)}`);
-        }),
-      ]);
+      const logDir = mkdtempSync(join(tmpdir(), `owkit-bench-${variant.name}-`));
+      const dropLogs = () => rmSync(logDir, { recursive: true, force: true });
+      const stdout = openSync(join(logDir, 'stdout.log'), 'a');
+      const stderr = openSync(join(logDir, 'stderr.log'), 'a');
+      const child = spawn(file, argv, { env, stdio: ['ignore', stdout, stderr] });
+      closeSync(stdout);
+      closeSync(stderr);
+      try {
+        await Promise.race([
+          once(child, 'spawn'),
+          once(child, 'error').then(([error]) => {
+            throw new BenchError(`could not start ${command}: ${String(error)}`);
+          }),
+        ]);
+      } catch (error) {
+        dropLogs();
+        throw error;
+      }
       const pid = child.pid as number;
       let exited = false;
-      child.once('exit', () => {
+      let exitReport: string | null = null;
+      child.once('exit', (code, signal) => {
         exited = true;
+        const stderrTail = (() => {
+          try {
+            return readFileSync(join(logDir, 'stderr.log'), 'utf8').trim().slice(-500);
+          } catch {
+            return ''; // the folder is gone already: nothing to add
+          }
+        })();
+        exitReport = `exit ${signal ?? code}${stderrTail === '' ? '' : `; stderr ends: ${stderrTail}`}`;
+        dropLogs();
       });
       return {
         id: `pid ${pid}`,
         port: options.port,
         url: `http://127.0.0.1:${options.port}`,
         stillRunning: async () => !exited,
+        exitReport: () => exitReport,
         async probe() {
           return processTreeProbe(pid);
         },

@@ -3,7 +3,7 @@ import { integerIn, OptionsError, oneOf, parseOptionValues } from '@owkit/protoc
 import { BENCH_DIR } from './paths.js';
 import { isVariantName, VARIANT_NAMES, type VariantName } from './variants.js';
 
-export type RuntimeChoice = 'auto' | 'docker' | 'process';
+export type RuntimeChoice = 'auto' | 'docker' | 'process' | 'both';
 
 const flag = (raw: string): boolean => {
   if (raw === 'true' || raw === '1') return true;
@@ -64,12 +64,13 @@ export const benchOptionSpecs = {
     shownDefault: 'off',
     env: 'OWKIT_BENCH_QUICK',
     default: false,
-    description: 'The short profile for CI (fewer and shorter rounds, no no-sentinels floors).',
+    description:
+      'The short profile for CI (fewer and shorter rounds, no no-sentinels floors, no web examples, no process pass).',
     parse: flag,
   },
   variants: {
     flag: 'variants',
-    shownDefault: 'all (`--quick`: all but the no-sentinels floors)',
+    shownDefault: 'all (`--quick`: all but the no-sentinels floors and the web examples)',
     env: 'OWKIT_BENCH_VARIANTS',
     default: [] as VariantName[],
     description: 'Comma-separated variants and floors to measure.',
@@ -77,11 +78,12 @@ export const benchOptionSpecs = {
   },
   runtime: {
     flag: 'runtime',
-    shownDefault: 'auto',
+    shownDefault: 'both (`--quick`: auto)',
     env: 'OWKIT_BENCH_RUNTIME',
-    default: 'auto' as RuntimeChoice,
-    description: '`docker`, `process`, or `auto` (docker when an engine answers).',
-    parse: oneOf<RuntimeChoice>('auto', 'docker', 'process'),
+    default: '' as RuntimeChoice | '',
+    description:
+      "`docker`, `process`, `auto` (docker when an engine answers, else process), or `both`: everything in containers, then the goals' variants again as processes (the process pass; process only when no engine answers).",
+    parse: oneOf<RuntimeChoice>('auto', 'docker', 'process', 'both'),
   },
   repeats: {
     flag: 'repeats',
@@ -245,6 +247,7 @@ export const PROFILES = {
     durationSeconds: 2,
     warmupSeconds: 1,
     variants: [...VARIANT_NAMES] as VariantName[],
+    runtime: 'both' as RuntimeChoice,
   },
   quick: {
     repeats: 10,
@@ -253,7 +256,10 @@ export const PROFILES = {
     rounds: 6,
     durationSeconds: 1,
     warmupSeconds: 0.5,
-    variants: VARIANT_NAMES.filter((name) => !name.endsWith('-no-sentinels')) as VariantName[],
+    variants: VARIANT_NAMES.filter(
+      (name) => !name.endsWith('-no-sentinels') && !name.startsWith('web-'),
+    ) as VariantName[],
+    runtime: 'auto' as RuntimeChoice,
   },
 };
 
@@ -271,7 +277,7 @@ export function parseOptions(
   return {
     quick: values.quick,
     variants: values.variants.length === 0 ? profile.variants : values.variants,
-    runtime: values.runtime,
+    runtime: values.runtime === '' ? profile.runtime : values.runtime,
     repeats: values.repeats === 0 ? profile.repeats : values.repeats,
     pullRepeats: values.pullRepeats === -1 ? profile.pullRepeats : values.pullRepeats,
     burstRepeats: values.bursts === -1 ? profile.bursts : values.bursts,

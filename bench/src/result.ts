@@ -11,7 +11,7 @@ import type { MedianInterval, Summary } from './stats.js';
 import type { LoadLevel, ThroughputResult } from './throughput.js';
 import type { Variant, VariantName } from './variants.js';
 
-export const RESULT_SCHEMA = 'owkit-bench/3';
+export const RESULT_SCHEMA = 'owkit-bench/4';
 
 export type PhaseSummaries = Record<Exclude<keyof ColdStartSample, 'round'>, Summary>;
 
@@ -164,6 +164,21 @@ export interface BenchResult {
   goals: Goal[];
   /** Paired ratios without a target, shown for context (e.g. what node-base's flags cost). */
   comparisons: PairedRatio[];
+  /**
+   * `--runtime both`: after the main run in containers, the goals' variants again as local
+   * processes (cold starts and throughput rounds, no curves); null otherwise.
+   */
+  processPass: ProcessPass | null;
   /** A variant failed or a phase failed: the measurement itself is not to be trusted. */
   failed: boolean;
+}
+
+/** The process pass of a `--runtime both` run: the same figures as the main run's, as processes. */
+export interface ProcessPass {
+  runtimeReason: string;
+  coldStartRepeats: number;
+  loadRounds: number;
+  phases: PhaseOutcome[];
+  noise: RoundNoise[];
+  variants: VariantResult[];
 }

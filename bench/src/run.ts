@@ -12,7 +12,12 @@ import {
 } from './engine.js';
 import { pinSelf, readEnvironment } from './environment.js';
 import { BenchError, describeError } from './errors.js';
-import { evaluateComparisons, evaluateGoals, relativeWidthPct } from './goals.js';
+import {
+  evaluateComparisons,
+  evaluateGoals,
+  evaluateRuntimeGoals,
+  relativeWidthPct,
+} from './goals.js';
 import {
   buildFloorBinaries,
   buildFloorImages,
@@ -31,6 +36,7 @@ import {
   type BurstSeries,
   type ColdStartSeries,
   type PhaseOutcome,
+  type ProcessPass,
   type PulledSample,
   type PulledSeries,
   RESULT_SCHEMA,
@@ -39,7 +45,13 @@ import {
 import { measureSpawnFloor, medianSpawnFloor, type SpawnFloorResult } from './spawn-floor.js';
 import { percentile, summarize } from './stats.js';
 import { type LoadLevel, LoadServer, SERVER_CPUSET } from './throughput.js';
-import { BLACKBOX_BINARY, pairedOrder, VARIANTS, type Variant } from './variants.js';
+import {
+  BLACKBOX_BINARY,
+  PROCESS_PASS_VARIANTS,
+  pairedOrder,
+  VARIANTS,
+  type Variant,
+} from './variants.js';
 import { payloadOf, runBody } from './workload.js';
 
 const LOAD_GENERATOR_CPUS = '1';
@@ -58,6 +70,10 @@ interface Context {
   unrunnable: Set<string>;
   coldRounds: number;
   loadRounds: number;
+  /** `process pass`: the second half of `--runtime both` (no curves; its own goals). */
+  pass: 'main' | 'process pass';
+  /** The process pass, once it ran (main context only). */
+  processPass: ProcessPass | null;
 }
 
 /** The variant itself misbehaved: it fails, and the run exits 1. */
@@ -78,13 +94,25 @@ async function chooseRuntime(options: BenchOptions): Promise<{
   runtime: 'docker' | 'process';
   reason: string;
   docker: DockerCli | null;
+  /** `--runtime both` with an engine: the goals' variants again as processes afterwards. */
+  processPass: boolean;
 }> {
   if (options.runtime === 'process') {
-    return { runtime: 'process', reason: 'asked for with --runtime process', docker: null };
+    return {
+      runtime: 'process',
+      reason: 'asked for with --runtime process',
+      docker: null,
+      processPass: false,
+    };
   }
   const docker = new DockerCli();
   if (await docker.answers()) {
-    return { runtime: 'docker', reason: `asked for with --runtime ${options.runtime}`, docker };
+    return {
+      runtime: 'docker',
+      reason: `asked for with --runtime ${options.runtime}`,
+      docker,
+      processPass: options.runtime === 'both',
+    };
   }
   if (options.runtime === 'docker') {
     throw new BenchError(
@@ -96,6 +124,7 @@ async function chooseRuntime(options: BenchOptions): Promise<{
     reason:
       'NO DOCKER ENGINE ANSWERED: variants ran as local processes, without image or pull figures',
     docker: null,
+    processPass: false,
   };
 }
 
@@ -106,8 +135,10 @@ export async function runBench(
   cleanup: CleanupList = new CleanupList(),
 ): Promise<BenchResult> {
   const startedAt = new Date();
-  const { runtime, reason, docker } = await chooseRuntime(options);
-  progress.line(`runtime: ${runtime.toUpperCase()} (${reason})`);
+  const { runtime, reason, docker, processPass } = await chooseRuntime(options);
+  progress.line(
+    `runtime: ${runtime.toUpperCase()} (${reason})${processPass ? `, then a process pass of ${PROCESS_PASS_VARIANTS.join(', ')}` : ''}`,
+  );
   if (cpus().length >= 2) {
     if (await pinSelf(LOAD_GENERATOR_CPUS)) {
       progress.line(
@@ -118,7 +149,14 @@ export async function runBench(
     }
   }
 
-  const selected = VARIANTS.filter((variant) => options.variants.includes(variant.name));
+  const asked = VARIANTS.filter((variant) => options.variants.includes(variant.name));
+  // A floor without an image (floor-python-spawn) runs only as a process.
+  const selected = asked.filter((v) => docker === null || !processOnly(v));
+  for (const variant of asked.filter((v) => !selected.includes(v))) {
+    progress.line(
+      `-- ${variant.name}: no image, runs only as a process: ${processPass ? 'measured in the process pass' : 'measured with --runtime process or both'}`,
+    );
+  }
   const ctx: Context = {
     options,
     cleanup,
@@ -129,23 +167,7 @@ export async function runBench(
     results: new Map(
       selected.map((variant) => [
         variant.name,
-        {
-          name: variant.name,
-          role: variant.role,
-          description: variant.description,
-          image: docker === null ? null : (variant.image ?? null),
-          floors: variant.floors,
-          status: 'ok',
-          failures: [],
-          imageFacts: null,
-          coldStartCached: null,
-          coldStartPulled: null,
-          coldStartPulledOverBase: null,
-          burst: null,
-          throughput: null,
-          spawnFloor: null,
-          curves: null,
-        },
+        emptyResult(variant, docker === null ? null : (variant.image ?? null)),
       ]),
     ),
     phases: [],
@@ -153,6 +175,8 @@ export async function runBench(
     unrunnable: new Set(),
     coldRounds: 0,
     loadRounds: 0,
+    pass: 'main',
+    processPass: null,
   };
 
   // Each phase catches its own errors: a phase that fails is recorded and the next one runs.
@@ -179,6 +203,7 @@ export async function runBench(
     await registry?.stop().catch(() => undefined);
   }
   await measureLoad(ctx, cold, startedAt);
+  if (processPass) ctx.processPass = await runProcessPass(ctx, asked, startedAt);
 
   const require = createRequire(import.meta.url);
   const autocannonVersion = (require('autocannon/package.json') as { version: string }).version;
@@ -186,6 +211,77 @@ export async function runBench(
   const result = assemble(ctx, startedAt, runtime, reason);
   result.environment = environment;
   return result;
+}
+
+function emptyResult(variant: Variant, image: string | null): VariantResult {
+  return {
+    name: variant.name,
+    role: variant.role,
+    description: variant.description,
+    image,
+    floors: variant.floors,
+    status: 'ok',
+    failures: [],
+    imageFacts: null,
+    coldStartCached: null,
+    coldStartPulled: null,
+    coldStartPulledOverBase: null,
+    burst: null,
+    throughput: null,
+    spawnFloor: null,
+    curves: null,
+  };
+}
+
+/** A variant without an image: the spawn floor has none either, but runs beside Docker. */
+function processOnly(variant: Variant): boolean {
+  return variant.kind === 'server' && variant.image === undefined;
+}
+
+/**
+ * The goals' variants as local processes, after the run in containers: logs to files, server on
+ * CPU 0, the same cold-start and throughput rounds (no pulls, bursts or curves). What the
+ * runtimes cost without Docker's log pipe in the way.
+ */
+async function runProcessPass(
+  main: Context,
+  asked: Variant[],
+  startedAt: Date,
+): Promise<ProcessPass> {
+  const reason = 'the process pass of --runtime both';
+  const selected = asked.filter(
+    (v) => (PROCESS_PASS_VARIANTS as readonly string[]).includes(v.name) && v.process !== undefined,
+  );
+  main.progress.line(
+    `── process pass: ${selected.map((v) => v.name).join(', ')} as local processes (logs to files)`,
+  );
+  const ctx: Context = {
+    ...main,
+    launcher: processLauncher(),
+    docker: null,
+    selected,
+    results: new Map(selected.map((variant) => [variant.name, emptyResult(variant, null)])),
+    phases: [],
+    noise: [],
+    unrunnable: new Set(),
+    coldRounds: 0,
+    loadRounds: 0,
+    pass: 'process pass',
+    processPass: null,
+  };
+  await prepare(ctx);
+  const cold = coldStartState(ctx);
+  for (let round = 1; round <= ctx.options.repeats; round++) await coldStartRound(ctx, cold, round);
+  cold.finish();
+  await measureLoad(ctx, cold, startedAt);
+  return {
+    runtimeReason: reason,
+    coldStartRepeats: ctx.coldRounds,
+    loadRounds: ctx.loadRounds,
+    phases: ctx.phases,
+    noise: ctx.noise,
+    variants: [...ctx.results.values()],
+  };
 }
 
 /** The result as it stands (used mid-run by --until-stable, and at the end). */
@@ -230,13 +326,18 @@ function assemble(
     variants: [...ctx.results.values()],
     goals: [],
     comparisons: [],
+    processPass: ctx.processPass,
     failed: false,
   };
   result.goals = evaluateGoals(result);
   result.comparisons = evaluateComparisons(result);
+  const pass = ctx.processPass;
   result.failed =
     result.variants.some((variant) => variant.status === 'failed') ||
-    result.phases.some((p) => p.status === 'failed');
+    result.phases.some((p) => p.status === 'failed') ||
+    (pass !== null &&
+      (pass.variants.some((v) => v.status === 'failed') ||
+        pass.phases.some((p) => p.status === 'failed')));
   return result;
 }
 
@@ -740,14 +841,17 @@ async function serversCpu(servers: Map<string, LoadServer>): Promise<number> {
 function wideGoals(ctx: Context, pct: number, startedAt: Date) {
   // Throughput results live in the servers until they stop; the goals need them now.
   const result = assemble(ctx, startedAt, ctx.launcher.runtime, '');
-  const wide = result.goals.filter((goal) => {
+  const goals = ctx.pass === 'main' ? result.goals : evaluateRuntimeGoals(result, ctx.pass);
+  const wide = goals.filter((goal) => {
     if (goal.pairing !== 'per round' || goal.verdict === 'not measured') return false;
     const width = relativeWidthPct(goal);
     return width === null || width > pct || goal.interval === null || goal.interval.coverage < 0.95;
   });
   return {
     cold: wide.filter((g) => g.id.startsWith('cold-start')).map((g) => g.id),
-    load: wide.filter((g) => g.id.startsWith('throughput')).map((g) => g.id),
+    load: wide
+      .filter((g) => g.id.startsWith('throughput') || g.id.startsWith('cpu'))
+      .map((g) => g.id),
   };
 }
 
@@ -765,6 +869,7 @@ async function measureCurves(
 ): Promise<void> {
   const name = 'curves (connections and payload size)';
   const { options } = ctx;
+  if (ctx.pass === 'process pass') return; // the main run draws them; the pass is for goals
   if (!options.curves) {
     return phase(
       ctx,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { checkRunAnswer } from './coldstart.js';
 import { BenchError, describeError } from './errors.js';
@@ -112,7 +113,9 @@ export class LoadServer {
 
   static async start(launcher: Launcher, variant: Variant): Promise<LoadServer> {
     const port = await freePort();
-    const server = await launcher.launch(variant, { port, cpuset: SERVER_CPUSET });
+    // On one core there is nothing to keep apart: pinning would only state the obvious.
+    const pinned = availableParallelism() >= 2 ? { cpuset: SERVER_CPUSET } : {};
+    const server = await launcher.launch(variant, { port, ...pinned });
     try {
       await waitForPort(port, 30_000, () => server.stillRunning());
       const init = await httpCall(`${server.url}/init`, { method: 'POST', body: INIT_BODY });

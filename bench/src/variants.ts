@@ -21,6 +21,8 @@ export const VARIANT_NAMES = [
   'floor-go-no-sentinels',
   'floor-engine',
   'floor-spawn',
+  'floor-python-spawn',
+  'floor-go-pipe',
 ] as const;
 
 export type VariantName = (typeof VARIANT_NAMES)[number];
@@ -41,7 +43,7 @@ export interface Variant {
   description: string;
   /** `server`: answers the protocol on PORT. `spawn`: no server, Node spawning a binary. */
   kind: 'server' | 'spawn';
-  /** The image in Docker mode; absent for the spawn floor. */
+  /** The image in Docker mode; absent for the spawn floor and floor-python-spawn (process only). */
   image?: string;
   /** The image this one is built on, for "bytes added"; `null` is `FROM scratch`. */
   baseImage?: string | null;
@@ -66,6 +68,10 @@ export interface Variant {
 
 const GO_BIN_DIR = resolve(REPO_DIR, 'actions/reverse-string-go/bin');
 export const BLACKBOX_BINARY = resolve(GO_BIN_DIR, 'blackbox');
+/** The persistent child of go-actionloop and floor-go-pipe. */
+export const ACTIONLOOP_BINARY = resolve(GO_BIN_DIR, 'actionloop');
+/** The system's Python 3 (Debian's), which floor-python-spawn runs on. */
+export const SYSTEM_PYTHON = '/usr/bin/python3';
 const PROXY_BUNDLE = resolve(REPO_DIR, 'packages/sdk-proxy/dist/owkit-proxy.mjs');
 const REVERSED = REVERSE_STRING.answer(REVERSED_TEXT);
 const WEB_REVERSED = REVERSE_WEB.answer(REVERSED_TEXT);
@@ -276,6 +282,39 @@ export const VARIANTS: readonly Variant[] = [
     workload: REVERSE_STRING,
     expectedRunBody: REVERSED,
   },
+  {
+    name: 'floor-python-spawn',
+    pairGroup: 'spawn',
+    role: 'floor',
+    description:
+      "Python 3 http.server running the Go blackbox binary per activation through subprocess (dockerskeleton's way); process only",
+    kind: 'server',
+    env: {},
+    measure: { image: false, coldStart: true, throughput: true },
+    floors: {},
+    workload: REVERSE_STRING,
+    expectedRunBody: REVERSED,
+    process: {
+      command: SYSTEM_PYTHON,
+      args: [resolve(FLOORS_DIR, 'python/server.py'), BLACKBOX_BINARY],
+    },
+  },
+  {
+    name: 'floor-go-pipe',
+    pairGroup: 'loop',
+    role: 'floor',
+    description:
+      "bare Go net/http piping each /run line to one persistent actionloop child (ActionLoop's way), writing the sentinels",
+    kind: 'server',
+    image: 'owkit/floor:go-pipe',
+    baseImage: null,
+    env: {},
+    measure: { image: true, coldStart: true, throughput: true },
+    floors: {},
+    workload: REVERSE_STRING,
+    expectedRunBody: REVERSED,
+    process: { command: resolve(FLOOR_BIN_DIR, 'floor-go-pipe'), args: [ACTIONLOOP_BINARY] },
+  },
 ];
 
 /**
@@ -303,6 +342,21 @@ export function variantNamed(name: VariantName): Variant {
   if (variant === undefined) throw new Error(`no variant named ${name}`);
   return variant;
 }
+
+/**
+ * What the process pass of `--runtime both` measures: every variant a throughput goal or a
+ * peer's goal reads, and nothing else (the full profile's time).
+ */
+export const PROCESS_PASS_VARIANTS = [
+  'ts-native',
+  'go-native',
+  'go-blackbox',
+  'go-actionloop',
+  'floor-node',
+  'floor-go',
+  'floor-python-spawn',
+  'floor-go-pipe',
+] as const satisfies readonly VariantName[];
 
 /** The variant every other one is also compared with: the seed's way of running Go. */
 export const BASELINE: VariantName = 'go-blackbox';

@@ -35,10 +35,10 @@ describe('compareRuns', () => {
 
   it('flags a goal whose verdict changed while the intervals do not overlap', () => {
     const figures = compareRuns(missed, met);
-    const goal = figures.find((f) => f.id === 'throughput-floor-go-native-c32');
+    const goal = figures.find((f) => f.id === 'throughput-floor-go-native-c32-docker');
     expect(goal).toMatchObject({ aVerdict: 'missed', bVerdict: 'met', changed: true });
     expect(figures.filter((f) => f.changed).map((f) => f.id)).toEqual([
-      'throughput-floor-go-native-c32',
+      'throughput-floor-go-native-c32-docker',
     ]);
     expect(renderComparison('a.json', 'b.json', figures)).toContain(
       '1 goal(s) changed verdict with non-overlapping intervals: throughput-floor-go-native-c32',
@@ -49,7 +49,9 @@ describe('compareRuns', () => {
     expect(compareRuns(missed, missed).some((f) => f.changed)).toBe(false);
     // Straddling (inconclusive) in B: the verdict changed, but the intervals overlap.
     const open = run([40000, 47000, 44000, 46000, 43000, 45500]);
-    const goal = compareRuns(missed, open).find((f) => f.id === 'throughput-floor-go-native-c32');
+    const goal = compareRuns(missed, open).find(
+      (f) => f.id === 'throughput-floor-go-native-c32-docker',
+    );
     expect(goal?.bVerdict).toBe('inconclusive');
     expect(goal?.changed).toBe(false);
   });

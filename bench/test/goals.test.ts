@@ -87,18 +87,18 @@ describe('evaluateGoals on a fixture run', () => {
   const goals = new Map(evaluateGoals(fixtureResult()).map((goal) => [goal.id, goal]));
 
   it('gives every goal its verdict from the per-round ratios', () => {
-    expect(goals.get('image-go-native')).toMatchObject({
+    expect(goals.get('image-go-native-docker')).toMatchObject({
       median: 0.04,
       verdict: 'met',
       pairing: 'single',
     });
-    expect(goals.get('cold-start-go-native')?.verdict).toBe('met');
-    expect(goals.get('cold-start-floor-go-native')?.verdict).toBe('missed');
-    expect(goals.get('throughput-go-native')?.verdict).toBe('met');
-    expect(goals.get('throughput-floor-go-native-c1')?.verdict).toBe('inconclusive');
-    expect(goals.get('throughput-floor-go-native-c32')?.verdict).toBe('missed');
-    expect(goals.get('throughput-go-actionloop')?.verdict).toBe('not measured');
-    expect(goals.get('cold-start-floor-go-blackbox')?.verdict).toBe('not measured');
+    expect(goals.get('cold-start-go-native-docker')?.verdict).toBe('met');
+    expect(goals.get('cold-start-floor-go-native-docker')?.verdict).toBe('missed');
+    expect(goals.get('throughput-go-native-docker')?.verdict).toBe('met');
+    expect(goals.get('throughput-floor-go-native-c1-docker')?.verdict).toBe('inconclusive');
+    expect(goals.get('throughput-floor-go-native-c32-docker')?.verdict).toBe('missed');
+    expect(goals.get('throughput-go-actionloop-docker')?.verdict).toBe('not measured');
+    expect(goals.get('cold-start-floor-go-blackbox-docker')?.verdict).toBe('not measured');
   });
 
   it('leaves a round with errors under load out of the ratios', () => {
@@ -107,7 +107,9 @@ describe('evaluateGoals on a fixture run', () => {
     const bad = native?.throughput?.samples.find((l) => l.connections === 32 && l.round === 2);
     if (bad === undefined) throw new Error('fixture lacks round 2 at 32');
     bad.errors = 3;
-    const goal = evaluateGoals(result).find((g) => g.id === 'throughput-floor-go-native-c32');
+    const goal = evaluateGoals(result).find(
+      (g) => g.id === 'throughput-floor-go-native-c32-docker',
+    );
     expect(goal?.roundRatios.map((r) => r.round)).toEqual([1, 3, 4, 5, 6]);
   });
 });

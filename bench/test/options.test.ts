@@ -8,7 +8,7 @@ describe('parseOptions', () => {
     expect(options).toMatchObject({
       quick: false,
       variants: [...VARIANT_NAMES],
-      runtime: 'auto',
+      runtime: 'both',
       repeats: 20,
       pullRepeats: 5,
       burstRepeats: 3,
@@ -36,6 +36,11 @@ describe('parseOptions', () => {
     });
     expect(parseOptions(['--quick'], {}).variants).not.toContain('floor-go-no-sentinels');
     expect(parseOptions(['--quick'], {}).variants).toContain('floor-node-default');
+    expect(parseOptions(['--quick'], {}).variants).not.toContain('web-ts-native');
+    expect(parseOptions(['--quick'], {}).variants).toContain('floor-go-pipe');
+    // The process pass is the full profile's; --quick measures in one runtime.
+    expect(parseOptions(['--quick'], {}).runtime).toBe('auto');
+    expect(parseOptions(['--quick', '--runtime', 'both'], {}).runtime).toBe('both');
     expect(parseOptions(['--rounds', '5'], {}).rounds).toBe(5);
     expect(parseOptions(['--quick', '--repeats', '7'], {}).repeats).toBe(7);
   });

@@ -20,20 +20,20 @@ describe('renderMarkdown', () => {
     expect(head).toContain('**Runtime: Docker**');
     expect(head).toContain('run as uid 1000');
     expect(head).toContain('Every measurement completed.');
-    expect(head).toContain('Goals: 3 met, **2 missed**, **1 inconclusive**');
+    expect(head).toContain('Goals: 5 met, **2 missed**, **1 inconclusive**');
     expect(head).not.toContain('Every variant passed');
     expect(head).toContain('[result.json](result.json)');
   });
 
   it('lists goals with the median of per-round ratios, the interval, width and verdict', () => {
     expect(markdown).toContain(
-      '| go-native compressed image vs go-blackbox | <= 0.1 | 0.040 | — | exact | **met** |',
+      '| go-native compressed image vs go-blackbox (in containers) | <= 0.1 | 0.040 | — | exact | **met** |',
     );
     expect(markdown).toContain(
-      '| go-native req/s at 1 connection vs floor-go | >= 0.9 | 0.943 [0.789, 1.029] | 25.4 % | 6, 1 noisy | inconclusive |',
+      '| go-native req/s at 1 connection vs floor-go (in containers) | >= 0.9 | 0.943 [0.789, 1.029] | 25.4 % | 6, 1 noisy | inconclusive |',
     );
     expect(markdown).toMatch(
-      /\| go-native req\/s at 32 connections vs floor-go \| >= 0\.9 \| 0\.800 \[0\.796, 0\.804\] \| [\d.]+ % \| 6, 1 noisy \| \*\*MISSED\*\* \|/,
+      /\| go-native req\/s at 32 connections vs floor-go \(in containers\) \| >= 0\.9 \| 0\.800 \[0\.796, 0\.804\] \| [\d.]+ % \| 6, 1 noisy \| \*\*MISSED\*\* \|/,
     );
   });
 
@@ -90,13 +90,13 @@ describe('charts and summary', () => {
     const summary = renderSummary(withGoals());
     expect(summary).toMatch(/go-native\s+ok\s+2\.00 MB\s+140\.0 ms/);
     expect(summary).toContain(
-      'MISSED       go-native req/s at 32 connections vs floor-go: 0.800 [0.796, 0.804] (target >= 0.9)',
+      'MISSED       go-native req/s at 32 connections vs floor-go (in containers): 0.800 [0.796, 0.804] (target >= 0.9)',
     );
     expect(summary).toContain(
-      'INCONCLUSIVE go-native req/s at 1 connection vs floor-go: 0.943 [0.789, 1.029] (target >= 0.9; the interval straddles the target)',
+      'INCONCLUSIVE go-native req/s at 1 connection vs floor-go (in containers): 0.943 [0.789, 1.029] (target >= 0.9; the interval straddles the target)',
     );
     expect(summary).toContain('skipped pulls from nothing (throw-away engine)');
-    expect(summary).toContain('goals: 3 met, 2 MISSED, 1 INCONCLUSIVE');
+    expect(summary).toContain('goals: 5 met, 2 MISSED, 1 INCONCLUSIVE');
     expect(summary).toContain('1 of 6 rounds noisy');
   });
 });

@@ -7,7 +7,7 @@ import {
   requestsPerSec,
   variantIn,
 } from '../figures.js';
-import { countVerdicts, relativeWidthPct } from '../goals.js';
+import { countVerdicts, processPassView, relativeWidthPct } from '../goals.js';
 import { NOISY_OTHER_PCT, NOISY_STEAL_PCT } from '../noise.js';
 import type { BenchResult, PairedRatio, PulledSeries, VariantResult } from '../result.js';
 import { ratio } from '../stats.js';
@@ -206,7 +206,7 @@ function throughputSection(result: BenchResult): string {
   const levels = result.options.connections;
   const header = ['variant'];
   for (const c of levels) header.push(`req/s c=${c}`, `min–max c=${c}`, `p50 c=${c}`, `p99 c=${c}`);
-  header.push('server CPU µs/req (c=1)');
+  for (const c of levels) header.push(`server CPU µs/req c=${c}`);
   const rows = result.variants
     .filter((v) => v.throughput !== null && v.throughput.levels.length > 0)
     .map((v) => {
@@ -222,8 +222,10 @@ function throughputSection(result: BenchResult): string {
           ms(level?.latencyP99Ms, 3),
         );
       }
-      const first = v.throughput?.levels.find((l) => l.connections === 1);
-      row.push(count(first?.serverCpuMicrosPerRequest, 1));
+      for (const c of levels) {
+        const level = v.throughput?.levels.find((l) => l.connections === c);
+        row.push(count(level?.serverCpuMicrosPerRequest, 1));
+      }
       return row;
     });
   const spawn = variantIn(result, 'floor-spawn')?.spawnFloor;
@@ -471,6 +473,24 @@ function failuresSection(result: BenchResult): string {
   return `## Failures\n\n${lines.join('\n')}${notesText}`;
 }
 
+/** The process pass's own tables, one heading level down. */
+function processPassSection(result: BenchResult): string {
+  const pass = processPassView(result);
+  if (pass === null) return '';
+  const sub = (section: string) => section.replace(/^## /gm, '### ');
+  const parts = [
+    phasesSection(pass),
+    coldCachedSection(pass),
+    throughputSection(pass),
+    memorySection(pass),
+    noiseSection(pass),
+    failuresSection(pass),
+  ]
+    .filter((section) => section !== '')
+    .map(sub);
+  return `## As processes (the process pass)\n\nThe goals' variants as local processes after the run in containers (\`--runtime both\`): each server's stdout and stderr go to a file, the server is held to CPU ${result.environment.serverCpus} with \`taskset\`, the load generator to CPU ${result.environment.loadGeneratorCpus}; the same rounds as above, no curves. Server CPU per request is the process tree's utime + stime from \`/proc\` (reaped children included). The host's Node (${result.environment.nodeVersionHost}) runs the Node variants, not the images' Node 24.\n\n${parts.join('\n\n')}`;
+}
+
 function chartsSection(result: BenchResult): string {
   const charts = [
     `![Cold start by phase](${CHART_FILES.coldStart})`,
@@ -489,13 +509,25 @@ function chartsSection(result: BenchResult): string {
 /** The human report: everything in it comes from the result file. */
 /** The human report: everything in it comes from the result file named `rawFile`. */
 export function renderMarkdown(result: BenchResult, rawFile = 'result.json'): string {
-  const failed = result.variants.filter((v) => v.status === 'failed').map((v) => v.name);
-  const failedPhases = result.phases.filter((p) => p.status === 'failed').map((p) => p.phase);
+  const passVariants = result.processPass?.variants ?? [];
+  const passPhases = result.processPass?.phases ?? [];
+  const failed = [
+    ...result.variants.filter((v) => v.status === 'failed').map((v) => v.name),
+    ...passVariants.filter((v) => v.status === 'failed').map((v) => `${v.name} (process pass)`),
+  ];
+  const failedPhases = [...result.phases, ...passPhases]
+    .filter((p) => p.status === 'failed')
+    .map((p) => p.phase);
   const counts = countVerdicts(result.goals);
   const runtimeLine =
     result.runtime === 'docker'
       ? `**Runtime: Docker** (${result.runtimeReason}).`
-      : `**Runtime: local processes** — ${result.runtimeReason}. No image or pull figures; servers write their logs to /dev/null.`;
+      : `**Runtime: local processes** — ${result.runtimeReason}. No image or pull figures; servers write their logs to files.`;
+  const pass = processPassView(result);
+  const passLine =
+    pass === null
+      ? ''
+      : ` Then a **process pass** (\`--runtime both\`): ${pass.variants.map((v) => v.name).join(', ')} again as local processes, logs to files — see [As processes](#as-processes-the-process-pass); the goals measured there end in \`-process\`.`;
   const measurement =
     failed.length === 0 && failedPhases.length === 0
       ? 'Every measurement completed.'
@@ -511,7 +543,7 @@ export function renderMarkdown(result: BenchResult, rawFile = 'result.json'): st
   const head = [
     `# owkit benchmark, ${result.startedAt}`,
     '',
-    runtimeLine,
+    `${runtimeLine}${passLine}`,
     '',
     `Profile: ${result.options.quick ? 'quick (--quick)' : 'full'}; elapsed ${(result.elapsedMs / 1000).toFixed(0)} s; run as ${result.uid === 0 ? 'root' : `uid ${result.uid ?? '?'}`}. ${measurement} ${goals} Raw samples: [${rawFile}](${rawFile}).`,
   ].join('\n');
@@ -528,6 +560,7 @@ export function renderMarkdown(result: BenchResult, rawFile = 'result.json'): st
     memorySection(result),
     floorSection(result),
     baselineSection(result),
+    processPassSection(result),
     chartsSection(result),
     environmentSection(result),
     failuresSection(result),

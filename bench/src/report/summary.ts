@@ -3,10 +3,11 @@ import {
   coldPulledMedianMs,
   coldPulledOverBaseMedianMs,
   compressedBytes,
+  cpuMicrosPerRequest,
   peakRssBytes,
   requestsPerSec,
 } from '../figures.js';
-import { countVerdicts } from '../goals.js';
+import { countVerdicts, processPassView } from '../goals.js';
 import type { BenchResult } from '../result.js';
 import { count, DASH, megabytes, ms, ratioWithInterval } from './format.js';
 
@@ -30,10 +31,10 @@ const VERDICT = {
   'not measured': 'n/a         ',
 } as const;
 
-/** The plain-text summary printed at the end of a run. */
-export function renderSummary(result: BenchResult): string {
+/** One row per variant: sizes, cold starts, req/s and server CPU µs per request, peak RSS. */
+function variantTable(result: BenchResult): string {
   const header = ['variant', 'status', 'image (gz)', 'cold (cached)', 'pulled/base', 'pulled/none'];
-  for (const c of result.options.connections) header.push(`req/s c=${c}`);
+  for (const c of result.options.connections) header.push(`req/s c=${c}`, `µs/req c=${c}`);
   header.push('peak RSS');
   const rows = result.variants.map((v) => {
     const row = [
@@ -44,10 +45,22 @@ export function renderSummary(result: BenchResult): string {
       ms(coldPulledOverBaseMedianMs(v), 0),
       ms(coldPulledMedianMs(v), 0),
     ];
-    for (const c of result.options.connections) row.push(count(requestsPerSec(v, c)));
+    for (const c of result.options.connections) {
+      row.push(count(requestsPerSec(v, c)), count(cpuMicrosPerRequest(v, c), 1));
+    }
     row.push(megabytes(peakRssBytes(v)));
     return row;
   });
+  return pad([header, ...rows]);
+}
+
+/** The plain-text summary printed at the end of a run. */
+export function renderSummary(result: BenchResult): string {
+  const pass = processPassView(result);
+  const passTable =
+    pass === null
+      ? ''
+      : `\n\nas processes (the process pass, logs to files):\n${variantTable(pass)}`;
   const goals = result.goals.map(
     (goal) =>
       `  ${VERDICT[goal.verdict]} ${goal.description}: ${ratioWithInterval(goal.median, goal.interval)} (target ${goal.comparison} ${goal.target}${goal.verdict === 'inconclusive' ? `; ${goal.verdictReason}` : ''})`,
@@ -58,7 +71,8 @@ export function renderSummary(result: BenchResult): string {
       (p) => `  ${p.status === 'skipped' ? 'skipped' : 'FAILED '} ${p.phase}: ${p.reason ?? ''}`,
     );
   const c = countVerdicts(result.goals);
-  const noisy = result.noise.filter((n) => n.noisy).length;
+  const noise = [...result.noise, ...(pass?.noise ?? [])];
+  const noisy = noise.filter((n) => n.noisy).length;
   const verdictLine =
     c.missed === 0 && c.inconclusive === 0
       ? `all ${c.met} measured goals met`
@@ -67,7 +81,7 @@ export function renderSummary(result: BenchResult): string {
             ? ' (a quick run on a busy machine can miss or leave goals open by noise alone)'
             : ''
         }`;
-  return `${pad([header, ...rows])}\n\ngoals (median of per-round ratios [95 % interval]):\n${goals.join('\n')}\n${
+  return `${variantTable(result)}${passTable}\n\ngoals (median of per-round ratios [95 % interval]):\n${goals.join('\n')}\n${
     phases.length > 0 ? `\nphases not measured:\n${phases.join('\n')}\n` : ''
-  }\n${verdictLine}; ${noisy} of ${result.noise.length} rounds noisy\n`;
+  }\n${verdictLine}; ${noisy} of ${noise.length} rounds noisy\n`;
 }
