@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 
 /** One answer as it came off the wire. */
 export interface Answer {
@@ -62,20 +62,7 @@ export function send(baseUrl: string, path: string, options: SendOptions = {}): 
       },
       (res) => {
         answered = true;
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const bytes = Buffer.concat(chunks);
-          const body = bytes.toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(body);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, body, json });
-        });
+        readAnswer(res).then(resolve, reject);
       },
     );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in time`)));
@@ -91,6 +78,26 @@ export function send(baseUrl: string, path: string, options: SendOptions = {}): 
     } else {
       writeChunked(req, payload, options.chunkBytes);
     }
+  });
+}
+
+/** Reads an answer to its end: its bytes, as text, and as JSON when it parses. */
+function readAnswer(res: IncomingMessage): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('error', reject);
+    res.on('end', () => {
+      const bytes = Buffer.concat(chunks);
+      const body = bytes.toString('utf8');
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, body, json });
+    });
   });
 }
 
@@ -183,20 +190,10 @@ export function sendStreamed(baseUrl: string, path: string, totalBytes: number):
       },
       (res) => {
         answered = true;
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const bytes = Buffer.concat(chunks);
-          const body = bytes.toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(body);
-          } catch {
-            json = undefined;
-          }
+        readAnswer(res).then((answer) => {
           req.destroy();
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, body, json });
-        });
+          resolve(answer);
+        }, reject);
       },
     );
     req.on('error', (error: NodeJS.ErrnoException) => {
