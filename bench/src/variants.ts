@@ -130,7 +130,7 @@ export const VARIANTS: readonly Variant[] = [
     name: 'go-actionloop',
     pairGroup: 'loop',
     role: 'variant',
-    description: 'owkit sdk-proxy in loop mode with one persistent Go child',
+    description: 'owkit sdk-proxy in actionloop mode with one persistent Go child',
     kind: 'server',
     image: 'owkit/reverse-string:go-actionloop',
     baseImage: 'owkit/sdk-proxy:actionloop',

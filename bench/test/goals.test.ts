@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../src/exit.js';
 import { evaluateGoals, pairedRatio, relativeWidthPct, verdictOf } from '../src/goals.js';
-import { fixtureResult } from './fixtures/result.js';
+import { fixtureResult, withProcessPass } from './fixtures/result.js';
 
 const rounds = (values: number[]) => new Map(values.map((v, i) => [i + 1, v]));
 
@@ -129,5 +129,43 @@ describe('exitCodeFor', () => {
       verdict: g.verdict === 'inconclusive' ? 'met' : g.verdict,
     }));
     expect(exitCodeFor(result)).toBe(0);
+  });
+});
+
+describe('the process pass of --runtime both', () => {
+  const goals = evaluateGoals(withProcessPass(fixtureResult()));
+
+  it('keys every goal by its runtime and lists the pass goals both of whose sides it measured', () => {
+    expect(goals.filter((g) => !g.id.endsWith('-docker') && !g.id.endsWith('-process'))).toEqual(
+      [],
+    );
+    expect(goals.filter((g) => g.id.endsWith('-process')).map((g) => g.id)).toEqual([
+      'throughput-go-native-process',
+      'throughput-floor-go-native-c1-process',
+      'throughput-floor-go-native-c32-process',
+      'cpu-go-native-c1-process',
+      'cpu-go-native-c32-process',
+      'throughput-go-blackbox-vs-python-spawn-c32-process',
+    ]);
+    // floor-python-spawn has no image: no such goal in containers.
+    expect(goals.some((g) => g.id === 'throughput-go-blackbox-vs-python-spawn-c32-docker')).toBe(
+      false,
+    );
+  });
+
+  it("measures the peers' goals per round: CPU per request and the Python spawn floor", () => {
+    const byId = new Map(goals.map((g) => [g.id, g]));
+    expect(byId.get('cpu-go-native-c32-process')).toMatchObject({
+      median: 1.5,
+      comparison: '<=',
+      target: 1.1,
+      verdict: 'missed',
+    });
+    expect(byId.get('throughput-go-blackbox-vs-python-spawn-c32-process')).toMatchObject({
+      median: 0.5,
+      target: 1.5,
+      verdict: 'missed',
+    });
+    expect(byId.get('cpu-go-native-c32-process')?.description).toMatch(/\(as processes\)$/);
   });
 });

@@ -3,7 +3,7 @@ import { evaluateComparisons, evaluateGoals } from '../src/goals.js';
 import { renderCharts } from '../src/report/charts.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { renderSummary } from '../src/report/summary.js';
-import { fixtureResult, level } from './fixtures/result.js';
+import { fixtureResult, level, withProcessPass } from './fixtures/result.js';
 
 function withGoals() {
   const result = fixtureResult();
@@ -133,5 +133,33 @@ describe('curves', () => {
     const charts = await renderCharts(withCurves());
     expect(charts.get('curve-connections.svg')).toContain('go-blackbox');
     expect(charts.get('curve-payload.svg')).toContain('argv → stdin only');
+  });
+});
+
+describe('a --runtime both run', () => {
+  const result = withProcessPass(fixtureResult());
+  result.goals = evaluateGoals(result);
+
+  it('gives the process pass its own section and says so at the top', () => {
+    const markdown = renderMarkdown(result);
+    expect(markdown.split('\n').slice(0, 4).join('\n')).toContain(
+      'Then a **process pass** (`--runtime both`): go-native, floor-go, go-blackbox, floor-python-spawn again as local processes',
+    );
+    const pass = markdown.slice(markdown.indexOf('## As processes (the process pass)'));
+    expect(pass).toContain('### Throughput');
+    expect(pass).toMatch(/\| go-native \| 9,000 \|/);
+    expect(pass).toMatch(/\| go-native .*\| 30\.0 \| 30\.0 \|/);
+    expect(markdown).toContain(
+      '| go-blackbox req/s at 32 connections vs floor-python-spawn (as processes) | >= 1.5 |',
+    );
+  });
+
+  it('prints the pass as a second table with CPU per request beside req/s', () => {
+    const summary = renderSummary(result);
+    const pass = summary.slice(summary.indexOf('as processes (the process pass'));
+    expect(pass).toMatch(/floor-python-spawn\s+ok\s+—\s+—\s+—\s+—\s+200\s+20\.0\s+600\s+20\.0/);
+    expect(summary).toContain(
+      'MISSED       go-native server CPU per request at 32 connections vs floor-go (as processes): 1.500',
+    );
   });
 });
