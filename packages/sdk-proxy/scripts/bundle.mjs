@@ -1,6 +1,7 @@
 // Bundles the CLI and every dependency into one file, the only thing the image needs.
 import { chmod, stat } from 'node:fs/promises';
 import { build } from 'esbuild';
+import { buildSpawnHelper } from './spawn-helper.mjs';
 
 const outfile = new URL('../dist/owkit-proxy.mjs', import.meta.url).pathname;
 
@@ -21,3 +22,4 @@ await build({
 await chmod(outfile, 0o755);
 const { size } = await stat(outfile);
 console.log(`bundle: dist/owkit-proxy.mjs ${(size / 1024).toFixed(1)} KiB`);
+console.log(`spawn helper: ${await buildSpawnHelper()}`);

@@ -1,13 +1,15 @@
 // Builds owkit/sdk-proxy:blackbox (also tagged :latest) and owkit/sdk-proxy:actionloop from a small staging
-// folder: the bundle, tini, a static busybox with a few applet links, and the stub action.
+// folder: the bundle, its spawn helper, tini, a static busybox with a few applet links, and the stub action.
 import { access, chmod, copyFile, mkdir, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { buildSpawnHelper } from './spawn-helper.mjs';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const bundle = join(packageDir, 'dist', 'owkit-proxy.mjs');
+const spawnHelper = join(packageDir, 'dist', 'owkit-spawn');
 const baseImage = process.env.BASE_IMAGE ?? 'owkit/node-base:24';
 const inCi = process.env.CI === 'true';
 
@@ -97,6 +99,9 @@ for (const [path, from] of [
   if (!(await exists(path))) skipOrFail(`${path} is missing (apt-get install ${from})`);
 }
 if (!(await exists(bundle))) skipOrFail('dist/owkit-proxy.mjs is missing: run the build first');
+// Rebuilt here too (go build is a cache hit when nothing changed): the image must hold the helper
+// that matches the tree, static (CGO_ENABLED=0) as the base image has no Go libraries.
+await buildSpawnHelper();
 
 const context = await mkdtemp(join(tmpdir(), 'owkit-sdk-proxy-image-'));
 try {
@@ -107,6 +112,9 @@ try {
   await mkdir(join(rootfs, 'bin'), { recursive: true });
   await mkdir(join(rootfs, 'usr', 'bin'), { recursive: true });
   await copyFile(bundle, join(rootfs, 'opt', 'owkit', 'owkit-proxy.mjs'));
+  // The bundle finds the spawn helper beside itself.
+  await copyFile(spawnHelper, join(rootfs, 'opt', 'owkit', 'owkit-spawn'));
+  await chmod(join(rootfs, 'opt', 'owkit', 'owkit-spawn'), 0o755);
   await copyFile(TINI, join(rootfs, 'sbin', 'tini'));
   await copyFile(BUSYBOX, join(rootfs, 'bin', 'busybox'));
   await chmod(join(rootfs, 'sbin', 'tini'), 0o755);

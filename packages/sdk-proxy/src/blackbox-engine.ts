@@ -9,12 +9,13 @@ import {
 } from '@owkit/protocol';
 import { LONGEST_TIMER_MS, prepareAction, timeLeft } from './action-code.js';
 import type { EngineOptions } from './engine-options.js';
-import { directLaunch } from './launch.js';
+import { directLaunch, type Launch } from './launch.js';
 import { PROXY_MESSAGES } from './messages.js';
 import { LastLineCapture, LineForwarder } from './output.js';
 import { ProcessTrees, preferForOomKill } from './process-tree.js';
 import { parseResultLine } from './result.js';
 import { environmentProblem, MAX_ARGUMENT_BYTES, spawnFailure } from './spawn-check.js';
+import { type ChildEvents, defaultSpawnHelperPath, SpawnHelper } from './spawn-helper.js';
 
 export { MAX_ARGUMENT_BYTES } from './spawn-check.js';
 
@@ -30,6 +31,11 @@ export const STREAM_GRACE_MS = 100;
 
 export interface BlackboxOptions extends EngineOptions {
   streamGraceMs?: number;
+  /**
+   * How children are started: `auto` through owkit-spawn when it sits beside the proxy (else
+   * Node's spawn), `off` always Node's spawn, or the helper's path.
+   */
+  spawnHelper?: string;
 }
 
 type Outcome =
@@ -54,34 +60,38 @@ export function createBlackboxEngine(options: BlackboxOptions): ActionEngine {
   const processTrees = new ProcessTrees(options.treeKill);
   let initEnv: Record<string, string> = {};
 
-  /** The child gets the request's `value` as sent (compact JSON), on argv and stdin. */
-  function spawnAndWatch(activation: Activation, env: Record<string, string>, waitMs: number) {
+  const helperPath =
+    options.spawnHelper === 'off'
+      ? undefined
+      : options.spawnHelper === 'auto' || options.spawnHelper === undefined
+        ? defaultSpawnHelperPath()
+        : options.spawnHelper;
+  const helper = helperPath === undefined ? undefined : new SpawnHelper(helperPath, options.env);
+  /** Checked once: per activation only what `/init` and the activation add is checked. */
+  const baseEnvProblem = environmentProblem(options.env);
+
+  /**
+   * The child gets the request's `value` as sent (compact JSON), on argv and stdin. It starts
+   * through the spawn helper when there is one and the params fit in argv; params that come on
+   * stdin only (up to 64 MiB) go through Node's own spawn, so that no third copy of them is held.
+   */
+  function spawnAndWatch(
+    activation: Activation,
+    overrides: Record<string, string>,
+    waitMs: number,
+  ) {
     return new Promise<Outcome>((resolve) => {
-      const problem = environmentProblem(env);
+      const problem = environmentProblem(
+        baseEnvProblem === undefined ? overrides : { ...options.env, ...overrides },
+      );
       if (problem !== undefined) {
         resolve({ kind: 'not-started', reason: problem });
         return;
       }
-      const { tag, env: taggedEnv } = processTrees.tag(env);
-      let child: ChildProcessWithoutNullStreams;
-      try {
-        const argv = argvFor(activation.value);
-        child = spawn(launch.command, [...launch.args, ...argv], {
-          cwd,
-          env: taggedEnv,
-          detached: true,
-          stdio: 'pipe',
-        });
-      } catch (error) {
-        // Node refuses what it cannot pass on; its message would quote the value (a secret).
-        resolve({ kind: 'not-started', reason: spawnFailure(launch.execPath, error) });
-        return;
-      }
-      const { pid } = child;
-      preferForOomKill(pid);
-      processTrees.started(pid, tag);
-      trees.set(tag, pid);
+      const { tag, env: taggedOverrides } = processTrees.tag(overrides);
+      let pid: number | undefined;
       let stopped: Outcome | undefined;
+      let cut = () => {};
       const stop = (why: Outcome) => {
         if (stopped !== undefined) return;
         stopped = why;
@@ -93,64 +103,91 @@ export function createBlackboxEngine(options: BlackboxOptions): ActionEngine {
       const stderr = new LineForwarder(logs.stderr, outputLimitBytes, () =>
         stop({ kind: 'too-large', stream: 'stderr' }),
       );
-      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-      // A child that never reads its stdin is fine: the pipe breaking is expected then.
-      child.stdin.on('error', () => {});
-      // Once the pipe has taken it all, the proxy keeps no copy of the request.
-      child.stdin.end(activation.value, () => activation.releaseBytes());
-
       const deadlineTimer = Number.isFinite(waitMs)
         ? setTimeout(() => stop({ kind: 'deadline' }), Math.min(waitMs, LONGEST_TIMER_MS))
         : undefined;
       let graceTimer: NodeJS.Timeout | undefined;
-      let spawnError: Error | undefined;
-      child.once('error', (error) => {
-        spawnError = error;
-      });
-      child.once('exit', (code, signal) => {
-        if (stopped === undefined && code !== 0) {
-          logs.stderr.write(
-            signal === null
-              ? `The action exited with code ${code}.\n`
-              : `The action was killed by ${signal}.\n`,
-          );
-        }
-        // Something the child forked may still hold its pipes: give it a moment, then kill it,
-        // which ends the pipes with every byte read. Cutting them is the last resort, for a
-        // holder the kill missed: cut first, and output still in flight would be lost.
-        graceTimer = setTimeout(() => {
+      const events: ChildEvents = {
+        started(childPid) {
+          pid = childPid;
+          processTrees.started(pid, tag);
+          trees.set(tag, pid);
+          // The deadline passed before the pid was known: the sweep found the tag, now the group.
+          if (stopped !== undefined) processTrees.kill(pid, tag);
+        },
+        failed(error) {
+          clearTimeout(deadlineTimer);
+          processTrees.ended(pid);
           processTrees.kill(pid, tag);
+          processTrees.forget(tag);
+          trees.delete(tag);
+          resolve({ kind: 'not-started', reason: spawnFailure(launch.execPath, error) });
+        },
+        stdout: (chunk) => stdout.push(chunk),
+        stderr: (chunk) => stderr.push(chunk),
+        exit(code, signal) {
+          if (stopped === undefined && code !== 0) {
+            logs.stderr.write(
+              signal === null
+                ? `The action exited with code ${code}.\n`
+                : `The action was killed by ${signal}.\n`,
+            );
+          }
+          // Something the child forked may still hold its pipes: give it a moment, then kill it,
+          // which ends the pipes with every byte read. Cutting them is the last resort, for a
+          // holder the kill missed: cut first, and output still in flight would be lost.
           graceTimer = setTimeout(() => {
-            child.stdout.destroy();
-            child.stderr.destroy();
+            processTrees.kill(pid, tag);
+            graceTimer = setTimeout(cut, graceMs);
           }, graceMs);
-        }, graceMs);
-      });
-      child.once('close', () => {
-        clearTimeout(deadlineTimer);
-        clearTimeout(graceTimer);
-        // Nothing the activation started may outlive it.
-        processTrees.ended(pid);
-        processTrees.kill(pid, tag);
-        processTrees.forget(tag);
-        trees.delete(tag);
-        if (pid === undefined || (spawnError !== undefined && child.exitCode === null)) {
-          resolve({ kind: 'not-started', reason: spawnFailure(launch.execPath, spawnError) });
-          return;
-        }
-        const resultLine = stdout.finish();
-        stderr.flush();
-        if (stopped === undefined) {
-          resolve({ kind: 'exited', resultLine });
-          return;
-        }
-        if (resultLine.length > 0) {
-          logs.stdout.write(resultLine);
-          if (resultLine[resultLine.length - 1] !== 0x0a) logs.stdout.write('\n');
-        }
-        resolve(stopped);
-      });
+        },
+        close() {
+          clearTimeout(deadlineTimer);
+          clearTimeout(graceTimer);
+          // Nothing the activation started may outlive it.
+          processTrees.ended(pid);
+          processTrees.kill(pid, tag);
+          processTrees.forget(tag);
+          trees.delete(tag);
+          const resultLine = stdout.finish();
+          stderr.flush();
+          if (stopped === undefined) {
+            resolve({ kind: 'exited', resultLine });
+            return;
+          }
+          if (resultLine.length > 0) {
+            logs.stdout.write(resultLine);
+            if (resultLine[resultLine.length - 1] !== 0x0a) logs.stdout.write('\n');
+          }
+          resolve(stopped);
+        },
+      };
+      const params = activation.value;
+      // Once the pipe has taken it all, the proxy keeps no copy of the request.
+      const release = () => activation.releaseBytes();
+      if (helper !== undefined && params.length <= MAX_ARGUMENT_BYTES) {
+        const child = helper.spawn(
+          {
+            command: launch.command,
+            args: [...launch.args, params.toString('utf8')],
+            cwd,
+            envOverrides: taggedOverrides,
+            stdin: params,
+          },
+          events,
+          release,
+        );
+        cut = () => child.cut();
+      } else {
+        cut = spawnWithNode(
+          launch,
+          cwd,
+          { ...options.env, ...taggedOverrides },
+          params,
+          release,
+          events,
+        );
+      }
     });
   }
 
@@ -164,10 +201,10 @@ export function createBlackboxEngine(options: BlackboxOptions): ActionEngine {
     async run(activation: Activation): Promise<unknown> {
       const waitMs = timeLeft(activation.deadline, timeoutMs);
       if (waitMs <= 0) throw new ProtocolError(502, MESSAGES.deadlineExceeded);
-      const env = { ...options.env, ...initEnv, ...activation.env };
+      const overrides = { ...initEnv, ...activation.env };
       const paramsBytes = activation.value.length;
-      if (paramsBytes > MAX_ARGUMENT_BYTES) env[PARAMS_BYTES_VARIABLE] = String(paramsBytes);
-      const outcome = spawnAndWatch(activation, env, waitMs);
+      if (paramsBytes > MAX_ARGUMENT_BYTES) overrides[PARAMS_BYTES_VARIABLE] = String(paramsBytes);
+      const outcome = spawnAndWatch(activation, overrides, waitMs);
       running.add(outcome);
       const result = await outcome;
       running.delete(outcome);
@@ -190,6 +227,7 @@ export function createBlackboxEngine(options: BlackboxOptions): ActionEngine {
     async close(): Promise<void> {
       for (const [tag, pid] of trees) processTrees.kill(pid, tag);
       await Promise.all(running);
+      helper?.close();
     },
   };
 }
@@ -197,4 +235,54 @@ export function createBlackboxEngine(options: BlackboxOptions): ActionEngine {
 /** `[params]` when they fit in one argument, else none (the child reads stdin). */
 function argvFor(params: Buffer): string[] {
   return params.length <= MAX_ARGUMENT_BYTES ? [params.toString('utf8')] : [];
+}
+
+/** Node's own spawn (a fork of the proxy), told as ChildEvents; returns how to cut the pipes. */
+function spawnWithNode(
+  launch: Launch,
+  cwd: string,
+  env: Record<string, string>,
+  params: Buffer,
+  release: () => void,
+  events: ChildEvents,
+): () => void {
+  let child: ChildProcessWithoutNullStreams;
+  try {
+    child = spawn(launch.command, [...launch.args, ...argvFor(params)], {
+      cwd,
+      env,
+      detached: true,
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    // Node refuses what it cannot pass on; its message would quote the value (a secret).
+    events.failed(error);
+    return () => {};
+  }
+  const { pid } = child;
+  if (pid !== undefined) {
+    preferForOomKill(pid);
+    events.started(pid);
+  }
+  child.stdout.on('data', (chunk: Buffer) => events.stdout(chunk));
+  child.stderr.on('data', (chunk: Buffer) => events.stderr(chunk));
+  // A child that never reads its stdin is fine: the pipe breaking is expected then.
+  child.stdin.on('error', () => {});
+  child.stdin.end(params, release);
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  child.once('exit', (code, signal) => events.exit(code, signal));
+  child.once('close', () => {
+    if (pid === undefined || (spawnError !== undefined && child.exitCode === null)) {
+      events.failed(spawnError);
+      return;
+    }
+    events.close();
+  });
+  return () => {
+    child.stdout.destroy();
+    child.stderr.destroy();
+  };
 }

@@ -48,6 +48,14 @@ export const proxyOptionSpecs = {
     description: 'Actionloop mode: how many identical children serve activations side by side.',
     parse: integerIn(1, 256),
   },
+  spawnHelper: {
+    flag: 'spawn-helper',
+    env: 'OWKIT_SPAWN_HELPER',
+    default: 'auto',
+    description:
+      'Blackbox mode: `auto` starts children through `owkit-spawn` when it sits beside the proxy (in the image and after a build), else through Node; `off` always through Node; or the path of the helper.',
+    parse: (raw: string) => raw,
+  },
   outputLimit: {
     flag: 'output-limit',
     env: 'OWKIT_OUTPUT_LIMIT_BYTES',

@@ -56,7 +56,10 @@ export function createProxyApp(options: ProxyServerOptions = {}): {
     });
     return { app: createProtocolApp(engine, { logs }), prestart: () => engine.prestart() };
   }
-  const engine = createBlackboxEngine(engineOptions);
+  const engine = createBlackboxEngine({
+    ...engineOptions,
+    spawnHelper: options.spawnHelper ?? proxyOptionSpecs.spawnHelper.default,
+  });
   return { app: createProtocolApp(engine, { logs }), prestart: () => {} };
 }
 

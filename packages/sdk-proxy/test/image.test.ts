@@ -61,6 +61,25 @@ describeWithDocker('owkit/sdk-proxy images', () => {
     }
   });
 
+  it(':blackbox starts children through its spawn helper, /opt/owkit/owkit-spawn', async () => {
+    const container = await startContainer('owkit/sdk-proxy:blackbox');
+    try {
+      const init = await request(container.url, '/init', {
+        value: {
+          name: 'sh',
+          main: 'main',
+          binary: false,
+          code: '#!/bin/sh\necho "{\\"parent\\":\\"$(cat /proc/$PPID/comm)\\"}"\n',
+        },
+      });
+      expect(init.status).toBe(200);
+      const run = await request(container.url, '/run', runBody({}));
+      expect(run.json).toEqual({ parent: 'owkit-spawn' });
+    } finally {
+      await container.remove();
+    }
+  });
+
   it(':actionloop acknowledges its start and answers with the stub', async () => {
     const container = await startContainer('owkit/sdk-proxy:actionloop', {
       env: { __OW_WAIT_FOR_ACK: 'true' },

@@ -12,6 +12,7 @@ describe('parseOptions', () => {
       port: 8080,
       host: '0.0.0.0',
       pool: 1,
+      spawnHelper: 'auto',
       outputLimit: 16_777_216,
       treeKill: 'sweep',
       unzipMaxBytes: 536_870_912,
