@@ -58,7 +58,11 @@ export async function buildFloorImages(docker: DockerCli): Promise<void> {
       if (floor.child === null) {
         await copyFile(join(FLOORS_DIR, 'Dockerfile.scratch'), join(context, 'Dockerfile'));
       } else {
-        await copyFile(floor.child, join(context, 'exec'));
+        await copyFile(floor.child, join(context, 'exec')).catch((error: unknown) => {
+          throw new BenchError(
+            `${floor.image} needs ${floor.child} (${(error as Error).message}): run pnpm build first`,
+          );
+        });
         await copyFile(join(FLOORS_DIR, 'Dockerfile.go-pipe'), join(context, 'Dockerfile'));
       }
       await docker.build(context, floor.image);
