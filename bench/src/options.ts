@@ -78,7 +78,7 @@ export const benchOptionSpecs = {
   },
   runtime: {
     flag: 'runtime',
-    shownDefault: 'both (`--quick`: auto)',
+    shownDefault: 'auto',
     env: 'OWKIT_BENCH_RUNTIME',
     default: '' as RuntimeChoice | '',
     description:
@@ -247,7 +247,7 @@ export const PROFILES = {
     durationSeconds: 2,
     warmupSeconds: 1,
     variants: [...VARIANT_NAMES] as VariantName[],
-    runtime: 'both' as RuntimeChoice,
+    runtime: 'auto' as RuntimeChoice,
   },
   quick: {
     repeats: 10,

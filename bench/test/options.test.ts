@@ -8,7 +8,7 @@ describe('parseOptions', () => {
     expect(options).toMatchObject({
       quick: false,
       variants: [...VARIANT_NAMES],
-      runtime: 'both',
+      runtime: 'auto',
       repeats: 20,
       pullRepeats: 5,
       burstRepeats: 3,
