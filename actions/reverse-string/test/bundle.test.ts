@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { initBody, request, runBody } from '@owkit/runtime/testing';
 import { freePort, waitForPort } from '@owkit/testkit';
@@ -13,6 +13,14 @@ describe('the bundled action', () => {
   it('stays within its 25 KB budget, runtime included', async () => {
     const { size } = await stat(bundle);
     expect(size).toBeLessThanOrEqual(25 * 1024);
+  });
+
+  it('imports no built-in as an ES module, so their lazy exports stay unloaded at start', async () => {
+    // An ES import of node:http reads all its exports, and its fetch getters load undici: about
+    // half of Node's CPU before listen. owkit-bundle reaches built-ins through require instead.
+    const code = await readFile(bundle, 'utf8');
+    const imported = [...code.matchAll(/\bfrom\s*"([^"]+)"/g)].map((match) => match[1]);
+    expect(imported).toEqual(['node:module']);
   });
 
   it('serves the protocol as a real process and writes one sentinel pair per /run', async () => {
