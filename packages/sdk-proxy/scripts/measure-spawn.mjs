@@ -9,6 +9,8 @@
 // node    the proxy bundle spawning through Node (--spawn-helper off)
 // helper  the proxy bundle spawning through owkit-spawn
 // helper-group  the same with --tree-kill group (no /proc sweep)
+// gopipe  the Go pipe floor (bench floor-go-pipe) serving the actionloop binary (--loop)
+// actionloop  the proxy bundle in actionloop mode serving the same binary
 // direct  owkit-spawn alone, fed spawn frames with as many in flight as connections: the
 //         cheapest spawn of the binary reachable from the image (vfork, three pipes, wait4)
 import { spawn } from 'node:child_process';
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     servers: { type: 'string', default: 'python,node,helper,direct' },
     python: { type: 'string', default: join(repo, 'bench/floors/python/server.py') },
+    gopipe: { type: 'string', default: join(repo, 'bench/bin/floor-go-pipe') },
+    loop: { type: 'string', default: join(repo, 'actions/reverse-string-go/bin/actionloop') },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -72,6 +76,24 @@ function treeCpuUs(root) {
   return total * TICK_US;
 }
 
+/** Resident memory of a process and every live descendant, in KiB. */
+function treeRssKiB(root) {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'latin1');
+      let pid = Number(entry);
+      while (pid > 1 && pid !== root) {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      }
+      if (pid === root) total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch {}
+  }
+  return total;
+}
+
 function pinned(command, args, env) {
   return spawn('taskset', ['-c', '0', command, ...args], {
     env: { ...process.env, ...env },
@@ -86,7 +108,7 @@ async function waitReady(port) {
       const answer = await fetch(`http://127.0.0.1:${port}/run`, { method: 'POST', body: BODY });
       if (answer.status === 200) return await answer.text();
     } catch {}
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 5));
   }
   throw new Error(`nothing answers on ${port}`);
 }
@@ -132,24 +154,29 @@ async function measureServer(name) {
     helper: ['--spawn-helper', helperPath],
     'helper-group': ['--spawn-helper', helperPath, '--tree-kill', 'group'],
   }[name];
+  const started = performance.now();
   const server =
     name === 'python'
       ? pinned('python3', [values.python, values.binary], env)
-      : pinned(process.execPath, [bundle, '--exec', values.binary, ...proxyArgs], env);
+      : name === 'gopipe'
+        ? pinned(values.gopipe, [values.loop], env)
+        : name === 'actionloop'
+          ? pinned(process.execPath, [bundle, '--mode', 'actionloop', '--exec', values.loop], env)
+          : pinned(process.execPath, [bundle, '--exec', values.binary, ...proxyArgs], env);
   try {
     const first = await waitReady(port);
+    const coldStartMs = performance.now() - started;
     if (!first.includes('dlrow olleh')) throw new Error(`${name} answered ${first}`);
     await load(port, 1);
     const before = treeCpuUs(server.pid);
-    const started = performance.now();
     const { requests, non2xx, errors } = await load(port, SECONDS);
-    const seconds = (performance.now() - started) / 1000;
     const cpuUs = treeCpuUs(server.pid) - before;
     return {
+      coldStartMs,
+      rssMiB: treeRssKiB(server.pid) / 1024,
       rps: requests / SECONDS,
       cpuUsPerRequest: cpuUs / requests,
       bad: non2xx + errors,
-      seconds,
     };
   } finally {
     server.kill('SIGTERM');
@@ -218,18 +245,24 @@ for (let round = 0; round < ROUNDS; round++) {
     const result = name === 'direct' ? await measureDirect() : await measureServer(name);
     results[name].push(result);
     console.log(
-      `round ${round + 1} ${name.padEnd(7)} ${result.rps.toFixed(0).padStart(6)} req/s ${result.cpuUsPerRequest.toFixed(0).padStart(6)} µs CPU/request${result.bad ? ` (${result.bad} bad)` : ''}`,
+      `round ${round + 1} ${name.padEnd(10)} ${result.rps.toFixed(0).padStart(6)} req/s ${result.cpuUsPerRequest.toFixed(0).padStart(6)} µs CPU/request${result.coldStartMs === undefined ? '' : ` cold ${result.coldStartMs.toFixed(0)} ms, RSS ${result.rssMiB.toFixed(1)} MiB`}${result.bad ? ` (${result.bad} bad)` : ''}`,
     );
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = servers.includes('python') ? 'python' : servers[0];
+// The first server named is the base of the ratios unless the Python floor is among them.
 for (const name of servers) {
   if (name === base) continue;
   const rps = results[name].map((r, i) => r.rps / results[base][i].rps);
   const cpu = results[name].map((r, i) => r.cpuUsPerRequest / results[base][i].cpuUsPerRequest);
   const show = (xs) => `${median(xs).toFixed(2)} (${xs.map((x) => x.toFixed(2)).join(', ')})`;
-  console.log(`${name} / ${base}: req/s ${show(rps)}; CPU/request ${show(cpu)}`);
+  const ratio = (key) => results[name].map((r, i) => r[key] / results[base][i][key]);
+  let line = `${name} / ${base}: req/s ${show(rps)}; CPU/request ${show(cpu)}`;
+  if (results[name][0].coldStartMs !== undefined && results[base][0].coldStartMs !== undefined) {
+    line += `; cold start ${show(ratio('coldStartMs'))}; RSS ${show(ratio('rssMiB'))}`;
+  }
+  console.log(line);
 }
 if (servers.includes('direct') && servers.includes('helper')) {
   const cpu = results.helper.map((r, i) => r.cpuUsPerRequest / results.direct[i].cpuUsPerRequest);
