@@ -9,6 +9,7 @@
 // node    the proxy bundle spawning through Node (--spawn-helper off)
 // helper  the proxy bundle spawning through owkit-spawn
 // helper-group  the same with --tree-kill group (no /proc sweep)
+// baseline  another build's bundle and owkit-spawn (--baseline DIR holding both), for before/after
 // gopipe  the Go pipe floor (bench floor-go-pipe) serving the actionloop binary (--loop)
 // actionloop  the proxy bundle in actionloop mode serving the same binary
 // direct  owkit-spawn alone, fed spawn frames with as many in flight as connections: the
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     servers: { type: 'string', default: 'python,node,helper,direct' },
     python: { type: 'string', default: join(repo, 'bench/floors/python/server.py') },
     gopipe: { type: 'string', default: join(repo, 'bench/bin/floor-go-pipe') },
+    baseline: { type: 'string' },
     loop: { type: 'string', default: join(repo, 'actions/reverse-string-go/bin/actionloop') },
   },
 });
@@ -149,10 +151,28 @@ function freePort() {
 async function measureServer(name) {
   const port = await freePort();
   const env = { PORT: String(port) };
+  // `baseline`: another build's bundle and helper (--baseline DIR), for before/after rounds.
+  const baseline = values.baseline ?? '';
   const proxyArgs = {
-    node: ['--spawn-helper', 'off'],
-    helper: ['--spawn-helper', helperPath],
-    'helper-group': ['--spawn-helper', helperPath, '--tree-kill', 'group'],
+    node: [bundle, '--exec', values.binary, '--spawn-helper', 'off'],
+    helper: [bundle, '--exec', values.binary, '--spawn-helper', helperPath],
+    'helper-group': [
+      bundle,
+      '--exec',
+      values.binary,
+      '--spawn-helper',
+      helperPath,
+      '--tree-kill',
+      'group',
+    ],
+    baseline: [
+      join(baseline, 'owkit-proxy.mjs'),
+      '--exec',
+      values.binary,
+      '--spawn-helper',
+      join(baseline, 'owkit-spawn'),
+    ],
+    actionloop: [bundle, '--mode', 'actionloop', '--exec', values.loop],
   }[name];
   const started = performance.now();
   const server =
@@ -160,9 +180,7 @@ async function measureServer(name) {
       ? pinned('python3', [values.python, values.binary], env)
       : name === 'gopipe'
         ? pinned(values.gopipe, [values.loop], env)
-        : name === 'actionloop'
-          ? pinned(process.execPath, [bundle, '--mode', 'actionloop', '--exec', values.loop], env)
-          : pinned(process.execPath, [bundle, '--exec', values.binary, ...proxyArgs], env);
+        : pinned(process.execPath, proxyArgs, env);
   try {
     const first = await waitReady(port);
     const coldStartMs = performance.now() - started;

@@ -144,9 +144,9 @@ export function createBlackboxEngine(options: BlackboxOptions): ActionEngine {
         close() {
           clearTimeout(deadlineTimer);
           clearTimeout(graceTimer);
-          // Nothing the activation started may outlive it.
+          // Nothing the activation started may outlive it: the helper killed the tree already.
           processTrees.ended(pid);
-          processTrees.kill(pid, tag);
+          if (!throughHelper) processTrees.kill(pid, tag);
           processTrees.forget(tag);
           trees.delete(tag);
           const resultLine = stdout.finish();
@@ -165,7 +165,8 @@ export function createBlackboxEngine(options: BlackboxOptions): ActionEngine {
       const params = activation.value;
       // Once the pipe has taken it all, the proxy keeps no copy of the request.
       const release = () => activation.releaseBytes();
-      if (helper !== undefined && params.length <= MAX_ARGUMENT_BYTES) {
+      const throughHelper = helper !== undefined && params.length <= MAX_ARGUMENT_BYTES;
+      if (helper !== undefined && throughHelper) {
         const child = helper.spawn(
           {
             command: launch.command,

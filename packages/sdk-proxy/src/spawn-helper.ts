@@ -14,7 +14,11 @@ export interface ChildEvents {
   stdout(chunk: Buffer): void;
   stderr(chunk: Buffer): void;
   exit(code: number | null, signal: string | null): void;
-  /** Both output pipes ended after the exit: every byte was delivered. */
+  /**
+   * Both output pipes ended after the exit: every byte was delivered. Through the helper, the
+   * child's group is killed by then and, when its environment carries a tree tag, every process
+   * carrying it: the sweep of process-tree.ts, done in Go before this frame.
+   */
   close(): void;
 }
 
@@ -86,13 +90,24 @@ export class SpawnHelper {
 
   #start(): ChildProcessWithoutNullStreams {
     if (this.#process !== undefined) return this.#process;
+    // The helper's own environment stays empty: the proxy's, the base of every child's, comes
+    // in the first frame, so that nothing looking for an action's processes by a variable of
+    // the proxy's environment mistakes the helper for one.
     const helper = spawn(this.#path, [], {
-      env: this.#env,
+      env: {},
       stdio: 'pipe',
       // Its own group: a Ctrl-C meant for the proxy reaches the proxy, which then ends it.
       detached: true,
     });
     this.#process = helper;
+    helper.stdin.write(
+      encodeFrame(
+        'B',
+        0,
+        [Object.entries(this.#env).map(([name, value]) => `${name}=${value}`)],
+        EMPTY,
+      ),
+    );
     helper.stdout.on('data', (chunk: Buffer) => this.#read(chunk));
     helper.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     helper.stdin.on('error', () => {});
@@ -192,22 +207,31 @@ function frame(kind: string, id: number, payload: Buffer): Buffer {
 
 /** An 'S' frame: path and cwd, the arguments, the environment overrides, then stdin. */
 function encodeSpawn(id: number, request: HelperSpawn): Buffer {
-  const strings: string[][] = [
-    [request.command, request.cwd],
-    [request.command, ...request.args],
-    Object.entries(request.envOverrides).map(([name, value]) => `${name}=${value}`),
-  ];
-  let bytes = HEADER_BYTES + request.stdin.length;
-  for (const list of strings) {
+  return encodeFrame(
+    'S',
+    id,
+    [
+      [request.command, request.cwd],
+      [request.command, ...request.args],
+      Object.entries(request.envOverrides).map(([name, value]) => `${name}=${value}`),
+    ],
+    request.stdin,
+  );
+}
+
+/** A frame whose payload is lists of strings (each a count, then length-prefixed strings), then `tail`. */
+function encodeFrame(kind: string, id: number, lists: string[][], tail: Buffer): Buffer {
+  let bytes = HEADER_BYTES + tail.length;
+  for (const list of lists) {
     bytes += 4;
     for (const item of list) bytes += 4 + Buffer.byteLength(item);
   }
   const out = Buffer.allocUnsafe(bytes);
   out.writeUInt32LE(bytes - 4, 0);
-  out[4] = 'S'.charCodeAt(0);
+  out[4] = kind.charCodeAt(0);
   out.writeUInt32LE(id, 5);
   let at = HEADER_BYTES;
-  for (const list of strings) {
+  for (const list of lists) {
     out.writeUInt32LE(list.length, at);
     at += 4;
     for (const item of list) {
@@ -216,6 +240,6 @@ function encodeSpawn(id: number, request: HelperSpawn): Buffer {
       at += 4 + size;
     }
   }
-  request.stdin.copy(out, at);
+  tail.copy(out, at);
   return out;
 }

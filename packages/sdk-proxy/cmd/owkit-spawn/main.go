@@ -9,25 +9,33 @@
 // A frame is a little-endian uint32 length (of what follows), a type byte, a uint32 activation
 // id, then the payload.
 //
-//	from the proxy:  'S' spawn: path, cwd, args, env overrides (each a uint32 count of
+//	from the proxy:  'B' base environment (first, once): a uint32 count of uint32-length
+//	                 NAME=value strings, the proxy's environment for every child; the helper's
+//	                 own stays almost empty, so that it is not mistaken for an action's process
+//	                 'S' spawn: path, cwd, args, env overrides (each a uint32 count of
 //	                 uint32-length strings), then the child's stdin bytes
 //	                 'K' cut: close the child's stdout and stderr now (a grandchild holds them)
 //	to the proxy:    'P' started: uint32 pid      'F' not started: errno name
 //	                 'O' stdout bytes             'E' stderr bytes
 //	                 'X' exited: int32 exit code (-1 when killed), then the signal name
-//	                 'C' closed: both output pipes ended after the exit
+//	                 'C' closed: both output pipes ended after the exit, and the child's
+//	                 process group killed and, when its environment carries a tree tag,
+//	                 every process carrying it (the proxy's sweep, done here where it is cheaper)
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // childOOMScoreAdj makes a child the OOM killer's first choice, as the proxy's own spawns do.
@@ -44,7 +52,7 @@ func main() {
 	// Die with the proxy: a helper left behind would hold nothing but could never be told to stop.
 	_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0)
 	out := newFrameWriter(os.Stdout)
-	h := &helper{out: out, base: os.Environ(), children: map[uint32]*child{}}
+	h := &helper{out: out, children: map[uint32]*child{}}
 	if err := h.serve(bufio.NewReaderSize(os.Stdin, 256*1024)); err != nil && !errors.Is(err, io.EOF) {
 		fmt.Fprintf(os.Stderr, "owkit-spawn: %v\n", err)
 		os.Exit(1)
@@ -59,6 +67,8 @@ type helper struct {
 }
 
 type child struct {
+	pid            int
+	startedAt      time.Time
 	stdout, stderr *os.File
 	cutOnce        sync.Once
 }
@@ -87,6 +97,13 @@ func (h *helper) serve(in *bufio.Reader) error {
 			return err
 		}
 		switch kind {
+		case 'B':
+			rest := payload
+			base, err := readList(&rest)
+			if err != nil {
+				return err
+			}
+			h.base = base
 		case 'S':
 			h.spawn(id, payload)
 		case 'K':
@@ -112,42 +129,46 @@ type spawnRequest struct {
 func decodeSpawn(payload []byte) (spawnRequest, error) {
 	var r spawnRequest
 	rest := payload
-	list := func() ([]string, error) {
-		if len(rest) < 4 {
-			return nil, errors.New("truncated list")
-		}
-		n := binary.LittleEndian.Uint32(rest)
-		rest = rest[4:]
-		items := make([]string, 0, n)
-		for range n {
-			if len(rest) < 4 {
-				return nil, errors.New("truncated string")
-			}
-			size := binary.LittleEndian.Uint32(rest)
-			if uint32(len(rest)-4) < size {
-				return nil, errors.New("truncated string")
-			}
-			items = append(items, string(rest[4:4+size]))
-			rest = rest[4+size:]
-		}
-		return items, nil
-	}
-	head, err := list()
+	head, err := readList(&rest)
 	if err != nil || len(head) != 2 {
 		return r, errors.New("bad spawn frame")
 	}
 	r.path, r.cwd = head[0], head[1]
-	if r.args, err = list(); err != nil {
+	if r.args, err = readList(&rest); err != nil {
 		return r, err
 	}
-	if r.env, err = list(); err != nil {
+	if r.env, err = readList(&rest); err != nil {
 		return r, err
 	}
 	r.stdin = rest
 	return r, nil
 }
 
-// environment is the helper's own (the proxy's) with the overrides replacing same-named entries.
+// readList takes a uint32 count of uint32-length strings off the front of rest.
+func readList(rest *[]byte) ([]string, error) {
+	b := *rest
+	if len(b) < 4 {
+		return nil, errors.New("truncated list")
+	}
+	n := binary.LittleEndian.Uint32(b)
+	b = b[4:]
+	items := make([]string, 0, min(n, 1024))
+	for range n {
+		if len(b) < 4 {
+			return nil, errors.New("truncated string")
+		}
+		size := binary.LittleEndian.Uint32(b)
+		if uint32(len(b)-4) < size {
+			return nil, errors.New("truncated string")
+		}
+		items = append(items, string(b[4:4+size]))
+		b = b[4+size:]
+	}
+	*rest = b
+	return items, nil
+}
+
+// environment is the base the proxy sent with the overrides replacing same-named entries.
 func (h *helper) environment(overrides []string) []string {
 	if len(overrides) == 0 {
 		return h.base
@@ -194,8 +215,9 @@ func (h *helper) spawn(id uint32, payload []byte) {
 		Dir:   req.cwd,
 		Env:   h.environment(req.env),
 		Files: []uintptr{stdinR.Fd(), stdoutW.Fd(), stderrW.Fd()},
-		// A group of its own, so that the proxy can kill the child and what it forks together.
-		Sys: &syscall.SysProcAttr{Setpgid: true},
+		// A session and so a process group of its own (as Node's detached spawn), so that the
+		// child and what it forks are killed together.
+		Sys: &syscall.SysProcAttr{Setsid: true},
 	})
 	closeAll(stdinR, stdoutW, stderrW)
 	if err != nil {
@@ -209,7 +231,7 @@ func (h *helper) spawn(id uint32, payload []byte) {
 	binary.LittleEndian.PutUint32(started[:], uint32(pid))
 	h.out.send('P', id, started[:])
 
-	c := &child{stdout: stdoutR, stderr: stderrR}
+	c := &child{pid: pid, startedAt: time.Now(), stdout: stdoutR, stderr: stderrR}
 	h.mu.Lock()
 	h.children[id] = c
 	h.mu.Unlock()
@@ -237,6 +259,11 @@ func (h *helper) spawn(id uint32, payload []byte) {
 		h.mu.Lock()
 		delete(h.children, id)
 		h.mu.Unlock()
+		// Nothing the activation started may outlive it: done before the proxy answers.
+		killGroup(pid)
+		if tag := treeTag(req.env); tag != "" {
+			h.sweep(tag, c)
+		}
 		h.out.send('C', id, nil)
 	}()
 }
@@ -370,4 +397,104 @@ var signalNames = map[syscall.Signal]string{
 	syscall.SIGXCPU: "SIGXCPU",
 	syscall.SIGXFSZ: "SIGXFSZ",
 	syscall.SIGSYS:  "SIGSYS",
+}
+
+// treeVariable marks every process of one child's tree (the proxy's OWKIT_ACTIVATION_TREE).
+const treeVariable = "OWKIT_ACTIVATION_TREE="
+
+// Sweep limits, as the proxy's own sweep: rounds while processes are found; where more than
+// fewProcesses run, a tree younger than recentTree is swept among the pids allocated since its
+// child's only.
+const (
+	maxSweeps    = 16
+	fewProcesses = 16
+	recentTree   = time.Second
+)
+
+func treeTag(overrides []string) string {
+	for _, entry := range overrides {
+		if tag, ok := strings.CutPrefix(entry, treeVariable); ok {
+			return tag
+		}
+	}
+	return ""
+}
+
+func killGroup(pid int) {
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
+}
+
+// sweep SIGKILLs every readable process whose environment holds the tree's tag, but for this
+// helper, the proxy and the live children (each another tree's root), until a round finds none.
+func (h *helper) sweep(tag string, root *child) {
+	needle := []byte(treeVariable + tag + "\x00")
+	for range maxSweeps {
+		found := 0
+		for _, pid := range h.candidates(root) {
+			environ, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+			if err != nil || !holdsVariable(environ, needle) {
+				continue
+			}
+			if syscall.Kill(pid, syscall.SIGKILL) == nil {
+				found++
+			}
+		}
+		if found == 0 {
+			return
+		}
+	}
+}
+
+func (h *helper) candidates(root *child) []int {
+	skip := map[int]bool{os.Getpid(): true, os.Getppid(): true}
+	h.mu.Lock()
+	for _, c := range h.children {
+		skip[c.pid] = true
+	}
+	h.mu.Unlock()
+	dir, err := os.Open("/proc")
+	if err != nil {
+		return nil
+	}
+	names, _ := dir.Readdirnames(-1)
+	_ = dir.Close()
+	pids := make([]int, 0, len(names))
+	for _, name := range names {
+		pid, err := strconv.Atoi(name)
+		if err == nil && !skip[pid] {
+			pids = append(pids, pid)
+		}
+	}
+	if len(pids) <= fewProcesses || time.Since(root.startedAt) > recentTree {
+		return pids
+	}
+	raw, err := os.ReadFile("/proc/sys/kernel/ns_last_pid")
+	if err != nil {
+		return pids
+	}
+	last, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil {
+		return pids
+	}
+	first := root.pid
+	narrowed := pids[:0]
+	for _, pid := range pids {
+		if (first <= last && pid >= first && pid <= last) || (first > last && (pid >= first || pid <= last)) {
+			narrowed = append(narrowed, pid)
+		}
+	}
+	return narrowed
+}
+
+func holdsVariable(environ, needle []byte) bool {
+	for at := 0; ; {
+		i := bytes.Index(environ[at:], needle)
+		if i < 0 {
+			return false
+		}
+		if at+i == 0 || environ[at+i-1] == 0 {
+			return true
+		}
+		at += i + 1
+	}
 }
