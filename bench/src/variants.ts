@@ -4,6 +4,7 @@
  * rows, ratios) is derived from here.
  */
 import { resolve } from 'node:path';
+import { variantNamed as manifestVariant } from '@owkit/host/variants';
 import { FLOOR_BIN_DIR, FLOORS_DIR, REPO_DIR } from './paths.js';
 import { REVERSE_STRING, REVERSE_WEB, REVERSED_TEXT, type Workload } from './workload.js';
 
@@ -72,10 +73,25 @@ export const BLACKBOX_BINARY = resolve(GO_BIN_DIR, 'blackbox');
 export const ACTIONLOOP_BINARY = resolve(GO_BIN_DIR, 'actionloop');
 /** The system's Python 3 (Debian's), which floor-python-spawn runs on. */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
-const PROXY_BUNDLE = resolve(REPO_DIR, 'packages/sdk-proxy/dist/owkit-proxy.mjs');
 const REVERSED = REVERSE_STRING.answer(REVERSED_TEXT);
-const WEB_REVERSED = REVERSE_WEB.answer(REVERSED_TEXT);
 const NO_SENTINELS = { OWKIT_FLOOR_SENTINELS: '0' };
+
+/**
+ * What the manifest of variants (`@owkit/host/variants`, which conformance and `pnpm invoke` read
+ * too) says of a variant: its image and the image it is built on, how it runs as a process, and
+ * the exact answer to the default request. The bench adds what only it needs.
+ */
+function fromManifest(
+  name: VariantName,
+): Pick<Variant, 'image' | 'baseImage' | 'process' | 'expectedRunBody'> {
+  const variant = manifestVariant(name);
+  return {
+    image: variant.image,
+    baseImage: variant.baseImage,
+    process: variant.process,
+    expectedRunBody: variant.expected.answer,
+  };
+}
 
 export const VARIANTS: readonly Variant[] = [
   {
@@ -84,17 +100,11 @@ export const VARIANTS: readonly Variant[] = [
     role: 'variant',
     description: 'TypeScript handler on the native owkit runtime, Node 24 base',
     kind: 'server',
-    image: 'owkit/reverse-string:ts-native',
-    baseImage: 'owkit/node-base:24',
+    ...fromManifest('ts-native'),
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: { coldStart: 'floor-node', throughput: 'floor-node' },
     workload: REVERSE_STRING,
-    expectedRunBody: REVERSED,
-    process: {
-      command: 'node',
-      args: [resolve(REPO_DIR, 'actions/reverse-string/dist/action.mjs')],
-    },
   },
   {
     name: 'go-native',
@@ -102,14 +112,11 @@ export const VARIANTS: readonly Variant[] = [
     role: 'variant',
     description: 'Go handler on the native owkit Go runtime, FROM scratch',
     kind: 'server',
-    image: 'owkit/reverse-string:go-native',
-    baseImage: null,
+    ...fromManifest('go-native'),
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: { coldStart: 'floor-go', throughput: 'floor-go' },
     workload: REVERSE_STRING,
-    expectedRunBody: REVERSED,
-    process: { command: resolve(GO_BIN_DIR, 'native'), args: [] },
   },
   {
     name: 'go-blackbox',
@@ -117,14 +124,11 @@ export const VARIANTS: readonly Variant[] = [
     role: 'variant',
     description: 'owkit sdk-proxy spawning the Go binary per activation (the seed baseline)',
     kind: 'server',
-    image: 'owkit/reverse-string:go-blackbox',
-    baseImage: 'owkit/sdk-proxy:blackbox',
+    ...fromManifest('go-blackbox'),
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: { coldStart: 'floor-node', throughput: 'floor-spawn' },
     workload: REVERSE_STRING,
-    expectedRunBody: REVERSED,
-    process: { command: 'node', args: [PROXY_BUNDLE, '--exec', BLACKBOX_BINARY] },
   },
   {
     name: 'go-actionloop',
@@ -132,17 +136,11 @@ export const VARIANTS: readonly Variant[] = [
     role: 'variant',
     description: 'owkit sdk-proxy in actionloop mode with one persistent Go child',
     kind: 'server',
-    image: 'owkit/reverse-string:go-actionloop',
-    baseImage: 'owkit/sdk-proxy:actionloop',
+    ...fromManifest('go-actionloop'),
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: { coldStart: 'floor-node', throughput: 'floor-node' },
     workload: REVERSE_STRING,
-    expectedRunBody: REVERSED,
-    process: {
-      command: 'node',
-      args: [PROXY_BUNDLE, '--mode', 'actionloop', '--exec', resolve(GO_BIN_DIR, 'actionloop')],
-    },
   },
   {
     name: 'web-ts-native',
@@ -151,17 +149,11 @@ export const VARIANTS: readonly Variant[] = [
     description:
       'actions/reverse-web: a Fetch API app as a web action on the native runtime; its JSON endpoint',
     kind: 'server',
-    image: 'owkit/reverse-web:ts-native',
-    baseImage: 'owkit/node-base:24',
+    ...fromManifest('web-ts-native'),
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: { coldStart: 'floor-node', throughput: 'floor-node' },
     workload: REVERSE_WEB,
-    expectedRunBody: WEB_REVERSED,
-    process: {
-      command: 'node',
-      args: [resolve(REPO_DIR, 'actions/reverse-web/dist/action.mjs')],
-    },
   },
   {
     name: 'web-go-native',
@@ -170,14 +162,11 @@ export const VARIANTS: readonly Variant[] = [
     description:
       'actions/reverse-web-go: an http.ServeMux app as a web action on the native Go runtime; its JSON endpoint',
     kind: 'server',
-    image: 'owkit/reverse-web:go-native',
-    baseImage: null,
+    ...fromManifest('web-go-native'),
     env: {},
     measure: { image: true, coldStart: true, throughput: true },
     floors: { coldStart: 'floor-go', throughput: 'floor-go' },
     workload: REVERSE_WEB,
-    expectedRunBody: WEB_REVERSED,
-    process: { command: resolve(REPO_DIR, 'actions/reverse-web-go/bin/native'), args: [] },
   },
   {
     name: 'floor-node',
