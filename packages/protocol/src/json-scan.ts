@@ -256,13 +256,20 @@ const latin1Slice = Buffer.prototype.latin1Slice as (
   end: number,
 ) => string;
 
-/** A string token's value: its text when it holds no escape, else JSON.parse of the token. */
+/**
+ * A string token's value: its text when it holds no escape, else JSON.parse of the token. One
+ * pass finds both whether it has an escape and whether it is ASCII.
+ */
 function stringOf(bytes: Uint8Array, start: number, end: number): string {
+  let ascii = true;
   for (let i = start + 1; i < end - 1; i++) {
-    if (bytes[i] === BACKSLASH)
-      return JSON.parse(utf8.decode(bytes.subarray(start, end))) as string;
+    const c = bytes[i] as number;
+    if (c === BACKSLASH) return JSON.parse(utf8.decode(bytes.subarray(start, end))) as string;
+    if (c >= 0x80) ascii = false;
   }
-  return textOf(bytes, start + 1, end - 1);
+  return ascii
+    ? latin1Slice.call(bytes, start + 1, end - 1)
+    : utf8.decode(bytes.subarray(start + 1, end - 1));
 }
 
 function decodeKey(bytes: Uint8Array, start: number, end: number): string {

@@ -221,7 +221,17 @@ export function createProtocolApp(engine: ActionEngine, options: ProtocolAppOpti
       if (path === '/init') return 'status' in scanned ? Promise.resolve(scanned) : init(scanned);
       const answered = 'status' in scanned ? Promise.resolve(scanned) : run(scanned);
       // Every POST /run ends its logs, whatever the outcome: the invoker waits for the pair.
-      return answered.finally(() => writeSentinels(logs));
+      // then with both callbacks, not finally: the same outcome, two promises fewer per /run.
+      return answered.then(
+        (response) => {
+          writeSentinels(logs);
+          return response;
+        },
+        (error: unknown) => {
+          writeSentinels(logs);
+          throw error;
+        },
+      );
     },
     async close() {
       await engine.close?.();
@@ -250,8 +260,22 @@ function initRequest(bytes: Buffer, scan: JsonScan): InitRequest {
   return { value, code, env: initEnvToStrings(value.env) };
 }
 
+/** `__OW_<KEY>` of the keys seen so far: the invoker sends the same few keys every time. */
+const contextNames = new Map<string, string>();
+/** A client that invents keys must not grow the cache past this. */
+const CONTEXT_NAMES_KEPT = 64;
+
+/**
+ * The same string object for the same key, every activation: V8 then stores and reads the
+ * activation's variables through a shape it has seen, instead of hashing a fresh string each time.
+ */
 function contextName(key: string): string {
-  return `__OW_${key.toUpperCase()}`;
+  let name = contextNames.get(key);
+  if (name === undefined) {
+    name = `__OW_${key.toUpperCase()}`;
+    if (contextNames.size < CONTEXT_NAMES_KEPT) contextNames.set(key, name);
+  }
+  return name;
 }
 
 function reply(status: number, body: string | Buffer): ProtocolResponse {
