@@ -1,6 +1,7 @@
-import { BenchError, describeError } from './errors.js';
-import type { Launcher, LaunchOptions } from './launcher.js';
-import { freePort, httpCall, waitForPort } from './net.js';
+import { freePort } from '@owkit/host/ports';
+import { BenchError } from './errors.js';
+import { type Launcher, type LaunchOptions, waitUntilListening } from './launcher.js';
+import { httpCall } from './net.js';
 import type { Variant } from './variants.js';
 import { defaultRunBody, INIT_BODY } from './workload.js';
 
@@ -34,10 +35,7 @@ export async function measureColdStart(
   const server = await launcher.launch(variant, { ...options, port });
   try {
     const t1 = performance.now();
-    await waitForPort(port, READY_TIMEOUT_MS, () => server.stillRunning()).catch((error) => {
-      const report = server.exitReport?.();
-      throw report ? new BenchError(`${describeError(error)} (${report})`) : error;
-    });
+    await waitUntilListening(server, READY_TIMEOUT_MS);
     const t2 = performance.now();
     const init = await httpCall(`${server.url}/init`, { method: 'POST', body: INIT_BODY });
     const t3 = performance.now();

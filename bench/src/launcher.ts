@@ -3,8 +3,10 @@ import { once } from 'node:events';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { waitForPort } from '@owkit/host/ports';
 import type { DockerCli } from './docker.js';
-import { BenchError } from './errors.js';
+import { BenchError, describeError } from './errors.js';
 import { containerProbe, processTreeProbe, type ResourceProbe } from './memory.js';
 import type { Variant } from './variants.js';
 
@@ -18,6 +20,8 @@ export interface ServerInstance {
   stillRunning(): Promise<boolean>;
   /** How a process that exited ended, with the end of its stderr; null while it runs. */
   exitReport?(): string | null;
+  /** Aborted the moment a process exits (a container has none: the engine is asked instead). */
+  exited?: AbortSignal;
   probe(): Promise<ResourceProbe>;
   stop(): Promise<void>;
 }
@@ -34,6 +38,49 @@ export interface Launcher {
   runtime: 'docker' | 'process';
   /** Resolves once the server has been started (the CLI returned, or the process spawned). */
   launch(variant: Variant, options: LaunchOptions): Promise<ServerInstance>;
+}
+
+/** How often a container is asked whether it still runs while its port is awaited. */
+const STILL_RUNNING_CHECK_MS = 500;
+
+/**
+ * Resolves once the server's port accepts a connection. The poll is 1 ms apart because this wait
+ * is a phase of the cold start being measured. A process that exits first rejects at once with
+ * its exit code and the end of its stderr; a container is asked of the engine only twice a
+ * second, so the question does not slow a normal start down.
+ */
+export async function waitUntilListening(server: ServerInstance, timeoutMs: number): Promise<void> {
+  const died = new AbortController();
+  const done = new AbortController();
+  const signal =
+    server.exited === undefined ? died.signal : AbortSignal.any([died.signal, server.exited]);
+  const watch =
+    server.exited !== undefined
+      ? Promise.resolve()
+      : (async () => {
+          while (!done.signal.aborted) {
+            await delay(STILL_RUNNING_CHECK_MS, undefined, { signal: done.signal }).catch(
+              () => undefined,
+            );
+            if (done.signal.aborted) return;
+            if (!(await server.stillRunning())) {
+              died.abort(
+                new BenchError(`the server for port ${server.port} exited before listening`),
+              );
+              return;
+            }
+          }
+        })();
+  try {
+    await waitForPort(server.port, timeoutMs, { signal, intervalMs: 1 });
+  } catch (error) {
+    const report = server.exitReport?.();
+    if (report && !signal.aborted) throw new BenchError(`${describeError(error)} (${report})`);
+    throw error;
+  } finally {
+    done.abort();
+    await watch;
+  }
 }
 
 export function dockerLauncher(docker: DockerCli): Launcher {
@@ -109,6 +156,7 @@ export function processLauncher(): Launcher {
       const pid = child.pid as number;
       let exited = false;
       let exitReport: string | null = null;
+      const exitedController = new AbortController();
       child.once('exit', (code, signal) => {
         exited = true;
         const stderrTail = (() => {
@@ -120,6 +168,11 @@ export function processLauncher(): Launcher {
         })();
         exitReport = `exit ${signal ?? code}${stderrTail === '' ? '' : `; stderr ends: ${stderrTail}`}`;
         dropLogs();
+        exitedController.abort(
+          new BenchError(
+            `the server for port ${options.port} exited before listening (${exitReport})`,
+          ),
+        );
       });
       return {
         id: `pid ${pid}`,
@@ -127,6 +180,7 @@ export function processLauncher(): Launcher {
         url: `http://127.0.0.1:${options.port}`,
         stillRunning: async () => !exited,
         exitReport: () => exitReport,
+        exited: exitedController.signal,
         async probe() {
           return processTreeProbe(pid);
         },

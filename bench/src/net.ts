@@ -1,64 +1,6 @@
 import { request as httpRequest } from 'node:http';
-import { connect, createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { BenchError } from './errors.js';
-
-/** A port nothing listens on right now, chosen by the kernel. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new BenchError('no port assigned');
-  return address.port;
-}
-
-function tryConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
-/**
- * Polls until a TCP connection to the port succeeds. The gap is short because this wait is a
- * phase of the cold start being measured: a coarse poll would add its own interval to it.
- * `stillRunning` is asked only twice a second, so a server that died is noticed without the
- * question itself slowing a normal start down.
- */
-export async function waitForPort(
-  port: number,
-  timeoutMs: number,
-  stillRunning: () => Promise<boolean> = async () => true,
-): Promise<void> {
-  const start = performance.now();
-  let nextCheck = start + STILL_RUNNING_CHECK_MS;
-  while (!(await tryConnect(port))) {
-    const now = performance.now();
-    if (now > start + timeoutMs) {
-      throw new BenchError(`nothing accepted connections on port ${port} within ${timeoutMs} ms`);
-    }
-    if (now >= nextCheck) {
-      if (!(await stillRunning())) {
-        throw new BenchError(`the server for port ${port} exited before listening`);
-      }
-      nextCheck = performance.now() + STILL_RUNNING_CHECK_MS;
-    }
-    await delay(1);
-  }
-}
-
-const STILL_RUNNING_CHECK_MS = 500;
 
 export interface HttpAnswer {
   status: number;

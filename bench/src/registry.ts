@@ -1,9 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@owkit/host/ports';
 import { execa } from 'execa';
 import { BenchError } from './errors.js';
-import { freePort, httpCall, waitForHttp } from './net.js';
+import { httpCall, waitForHttp } from './net.js';
 
 const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',

@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
+import { freePort } from '@owkit/host/ports';
 import autocannon from 'autocannon';
 import { checkRunAnswer } from './coldstart.js';
 import { BenchError, describeError } from './errors.js';
-import type { Launcher, ServerInstance } from './launcher.js';
+import { type Launcher, type ServerInstance, waitUntilListening } from './launcher.js';
 import type { MemoryReading, ResourceProbe } from './memory.js';
-import { freePort, httpCall, waitForPort } from './net.js';
+import { httpCall } from './net.js';
 import { median, percentile } from './stats.js';
 import type { Variant } from './variants.js';
 import { defaultRunBody, INIT_BODY } from './workload.js';
@@ -117,7 +118,7 @@ export class LoadServer {
     const pinned = availableParallelism() >= 2 ? { cpuset: SERVER_CPUSET } : {};
     const server = await launcher.launch(variant, { port, ...pinned });
     try {
-      await waitForPort(port, 30_000, () => server.stillRunning());
+      await waitUntilListening(server, 30_000);
       const init = await httpCall(`${server.url}/init`, { method: 'POST', body: INIT_BODY });
       if (init.status !== 200) throw new BenchError(`/init answered ${init.status}`);
       const first = await httpCall(`${server.url}/run`, {

@@ -1,7 +1,8 @@
+import { freePort } from '@owkit/host/ports';
 import { describe, expect, it } from 'vitest';
 import { checkRunAnswer } from '../src/coldstart.js';
-import { processLauncher } from '../src/launcher.js';
-import { freePort, httpCall, waitForPort } from '../src/net.js';
+import { processLauncher, waitUntilListening } from '../src/launcher.js';
+import { httpCall } from '../src/net.js';
 import { variantNamed } from '../src/variants.js';
 import {
   defaultRunBody,
@@ -54,7 +55,7 @@ describe.each(['web-ts-native', 'web-go-native'] as const)('%s as a process', (n
     const port = await freePort();
     const server = await processLauncher().launch(variant, { port });
     try {
-      await waitForPort(port, 10_000, () => server.stillRunning());
+      await waitUntilListening(server, 10_000);
       const init = await httpCall(`${server.url}/init`, { method: 'POST', body: INIT_BODY });
       expect(init.status).toBe(200);
       const run = await httpCall(`${server.url}/run`, {
@@ -70,6 +71,30 @@ describe.each(['web-ts-native', 'web-go-native'] as const)('%s as a process', (n
       expect(big).toEqual({ status: 200, body: payload.expected });
       // The check fails on a plain reverse-string answer: the bench would notice a wrong body.
       expect(() => checkRunAnswer(variant, 200, '{"reversed":"dlrow olleh"}')).toThrow();
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
+});
+
+describe('waitUntilListening', () => {
+  it('reports a process that exits before listening at once, with its code and stderr', async () => {
+    const variant = {
+      ...variantNamed('floor-node-default'),
+      process: {
+        command: 'node',
+        args: ['-e', 'console.error("cannot bind: no such action"); process.exit(3)'],
+      },
+    };
+    const port = await freePort();
+    const server = await processLauncher().launch(variant, { port });
+    const startedAt = performance.now();
+    try {
+      await expect(waitUntilListening(server, 20_000)).rejects.toThrow(
+        /exited before listening \(exit 3; stderr ends: cannot bind: no such action\)/,
+      );
+      // Long before the deadline: the exit ends the wait, not the timeout.
+      expect(performance.now() - startedAt).toBeLessThan(5_000);
     } finally {
       await server.stop();
     }

@@ -18,7 +18,22 @@ export interface OptionSpec<T> {
   env?: string;
   default: T;
   description: string;
+  /**
+   * The default as the help and the table show it, in Markdown (e.g. "20 (10 with `--quick`)"),
+   * when the declared default is a placeholder the command resolves later; `default` otherwise.
+   */
+  shownDefault?: string;
+  /**
+   * A switch: present or not, with no value (`--curves`). Implied by a boolean default; given
+   * when the default is not a boolean (null: "the profile decides").
+   */
+  switch?: boolean;
   parse(raw: string): T;
+}
+
+/** Whether parseArgs reads the flag as a switch rather than as a flag with a value. */
+function isSwitch(spec: OptionSpec<unknown>): boolean {
+  return spec.switch ?? typeof spec.default === 'boolean';
 }
 
 export type OptionSpecs = Record<string, OptionSpec<unknown>>;
@@ -77,7 +92,7 @@ export function parseCommandLine<S extends OptionSpecs>(
 ): CommandLine<S> {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {};
   for (const spec of Object.values(specs)) {
-    options[spec.flag] = { type: typeof spec.default === 'boolean' ? 'boolean' : 'string' };
+    options[spec.flag] = { type: isSwitch(spec) ? 'boolean' : 'string' };
   }
   for (const name of repeatable) options[name] = { type: 'string', multiple: true };
   let parsed: ReturnType<typeof parseArgs>;
@@ -135,7 +150,7 @@ function parseArgsProblem(error: unknown): string {
 export function optionsTable(specs: OptionSpecs): string {
   const rows = Object.values(specs).map(
     (s) =>
-      `| \`--${s.flag}\` | ${s.env ? `\`${s.env}\`` : ''} | \`${String(s.default)}\` | ${s.description} |`,
+      `| \`--${s.flag}\` | ${s.env ? `\`${s.env}\`` : ''} | ${s.shownDefault ?? `\`${String(s.default)}\``} | ${s.description} |`,
   );
   return ['| flag | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
@@ -161,15 +176,14 @@ export function usage(
 ): string {
   const entries = [
     ...Object.values(specs).map((spec) => ({
-      left:
-        typeof spec.default === 'boolean'
-          ? `--${spec.flag}`
-          : `--${spec.flag} <${valueName(spec.default)}>`,
+      left: isSwitch(spec) ? `--${spec.flag}` : `--${spec.flag} <${valueName(spec.default)}>`,
       text: [
         plain(spec.description),
-        ...(spec.default === '' || typeof spec.default === 'boolean'
-          ? []
-          : [`Default ${String(spec.default)}.`]),
+        ...(spec.shownDefault !== undefined
+          ? [`Default ${plain(spec.shownDefault)}.`]
+          : spec.default === '' || typeof spec.default === 'boolean'
+            ? []
+            : [`Default ${String(spec.default)}.`]),
         ...(spec.env === undefined ? [] : [`Environment: ${spec.env}.`]),
       ].join(' '),
     })),

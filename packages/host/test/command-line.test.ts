@@ -94,3 +94,35 @@ describe('the options table and --help', () => {
     );
   });
 });
+
+describe('a default the command resolves later', () => {
+  const profileSpecs = {
+    curves: {
+      flag: 'curves',
+      env: 'CURVES',
+      default: null as boolean | null,
+      shownDefault: 'on (off with `--quick`)',
+      switch: true,
+      description: 'Draw the curves.',
+      parse: flag('curves', '').parse,
+    },
+  };
+
+  it('reads a switch whose default is not a boolean, from the flag or the environment', () => {
+    expect(parseCommandLine(profileSpecs, ['--curves'], {}).values.curves).toBe(true);
+    expect(parseCommandLine(profileSpecs, [], { CURVES: 'false' }).values.curves).toBe(false);
+    expect(parseCommandLine(profileSpecs, [], {}).values.curves).toBeNull();
+    expect(() => parseCommandLine(profileSpecs, ['--curves=yes'], {})).toThrow(
+      '--curves takes no value (see --help)',
+    );
+  });
+
+  it('shows the shown default in the table and in --help', () => {
+    expect(optionsTable(profileSpecs).split('\n')[2]).toBe(
+      '| `--curves` | `CURVES` | on (off with `--quick`) | Draw the curves. |',
+    );
+    expect(usage('tool', profileSpecs)).toContain(
+      "  --curves              Draw the curves. Default on (off with '--quick').\n",
+    );
+  });
+});

@@ -26,6 +26,24 @@ describe('waitForPort', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
+  it('polls at the interval asked for, and gives up with the reason of an aborted signal', async () => {
+    const port = await freePort();
+    const server = createServer();
+    const startedAt = performance.now();
+    const waiting = waitForPort(port, 5_000, { intervalMs: 1 });
+    setTimeout(() => server.listen(port, '127.0.0.1'), 50);
+    await waiting;
+    // A 25 ms poll could not notice a listener at 50 ms before 75 ms; 1 ms notices it by then.
+    expect(performance.now() - startedAt).toBeLessThan(75);
+    await new Promise((resolve) => server.close(resolve));
+
+    const exited = new AbortController();
+    setTimeout(() => exited.abort(new Error('the server exited with code 3')), 50);
+    await expect(
+      waitForPort(port, 5_000, { signal: exited.signal, intervalMs: 1 }),
+    ).rejects.toThrow('the server exited with code 3');
+  });
+
   it('rejects with a PortTimeoutError naming the port when nothing listens', async () => {
     const port = await freePort();
     const error = await waitForPort(port, 200).catch((caught: unknown) => caught);
