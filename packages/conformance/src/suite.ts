@@ -50,6 +50,30 @@ async function sentinels(server: Server): Promise<{ stdout: number; stderr: numb
   return { stdout: countSentinels(logs.stdout), stderr: countSentinels(logs.stderr) };
 }
 
+/**
+ * What the streams hold once the earlier activations' sentinels have all landed. A native server
+ * writes them just after its answer (the invoker reads logs once it has the answer), so a count
+ * taken right after a `/run` can miss the last pair: wait until both streams agree and hold
+ * still for a moment.
+ */
+async function settledSentinels(server: Server): Promise<{ stdout: number; stderr: number }> {
+  let previous: { stdout: number; stderr: number } | undefined;
+  return pollUntil(
+    () => sentinels(server),
+    (seen) => {
+      const settled =
+        previous !== undefined &&
+        seen.stdout === seen.stderr &&
+        seen.stdout === previous.stdout &&
+        seen.stderr === previous.stderr;
+      previous = seen;
+      return settled;
+    },
+    5_000,
+    100,
+  );
+}
+
 /** Waits until both streams hold at least `count` sentinels, then returns what they hold. */
 function sentinelsReaching(
   server: Server,
@@ -275,7 +299,7 @@ function defineActionCases(variant: Variant, start: StartMode, recorded: Recorde
 
     it('value null, string, number or boolean → 404 + a sentinel pair each', async () => {
       const values = [null, 'a string', 42, true];
-      const before = await sentinels(shared);
+      const before = await settledSentinels(shared);
       for (const value of values) {
         const answer = await run(shared, value);
         expect([value, answer.status, answer.body]).toEqual([
