@@ -2,11 +2,10 @@ import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { initBody, request, runBody } from '@owkit/runtime/testing';
-import { freePort, waitForPort } from '@owkit/testkit';
+import { freePort, SENTINEL, waitForPort } from '@owkit/testkit';
 import { describe, expect, it } from 'vitest';
 
 const bundle = fileURLToPath(new URL('../dist/action.mjs', import.meta.url));
-const SENTINEL = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX';
 const lines = (text: string) => text.split('\n').filter((line) => line === SENTINEL).length;
 
 describe('the bundled action', () => {

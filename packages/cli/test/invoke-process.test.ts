@@ -1,3 +1,4 @@
+import { SENTINEL } from '@owkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { invoke } from '../src/invoke/invoke.js';
 import { parseOptions } from '../src/invoke/options.js';
@@ -26,7 +27,7 @@ describe('pnpm invoke --process', () => {
     expect(text).toContain('"reversed": "olleh"');
     expect(text).toMatch(/start → listening\s+\d/);
     expect(text).toMatch(/warm \/run × 2/);
-    expect(text).not.toContain('XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX');
+    expect(text).not.toContain(SENTINEL);
   });
 
   it.each([

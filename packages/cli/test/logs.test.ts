@@ -1,7 +1,6 @@
+import { SENTINEL } from '@owkit/testkit';
 import { describe, expect, it } from 'vitest';
 import { activationLogs, type LogLine, parseDockerLogs } from '../src/invoke/logs.js';
-
-const SENTINEL = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX';
 
 function lines(stream: 'stdout' | 'stderr', texts: string[], start: number): LogLine[] {
   return texts.map((text, i) => ({ time: `2026-01-01T00:00:0${start + i}Z`, stream, text }));

@@ -5,7 +5,7 @@
  */
 import { MESSAGES } from '@owkit/protocol';
 import { initBody, runBody } from '@owkit/runtime/testing';
-import { countSentinels, describeWithDocker } from '@owkit/testkit';
+import { countSentinels, describeWithDocker, SENTINEL } from '@owkit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT } from './big-bodies.js';
 import { type Answer, FramingAudit, type SendOptions, send } from './client.js';
@@ -609,9 +609,9 @@ function defineProxyCodeCases(kind: ProxyKind, start: StartMode): void {
         const seen = await sentinelsReaching(server, statuses.length);
         expect(seen).toEqual({ stdout: statuses.length, stderr: statuses.length });
         const { stdout, stderr } = await server.logs();
-        expect(stderr).toContain('unterminated stderr\nXXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\n');
+        expect(stderr).toContain(`unterminated stderr\n${SENTINEL}\n`);
         if (kind === 'actionloop') {
-          expect(stdout).toContain('unterminated stdout\nXXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\n');
+          expect(stdout).toContain(`unterminated stdout\n${SENTINEL}\n`);
         }
       });
     });
