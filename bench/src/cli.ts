@@ -7,7 +7,7 @@ import { CleanupList } from './cleanup.js';
 import { compareRuns, readResult, renderComparison } from './compare-runs.js';
 import { removeBenchContainers } from './docker.js';
 import { EXIT, exitCodeFor } from './exit.js';
-import { OptionsError, optionsHelpText, parseOptions } from './options.js';
+import { optionsHelpText, parseOptions, UsageError } from './options.js';
 import { REPO_DIR } from './paths.js';
 import { Progress } from './progress.js';
 import { renderSummary } from './report/summary.js';
@@ -24,7 +24,7 @@ function locate(path: string): string {
 async function compare(args: string[]): Promise<number> {
   const paths = args.filter((arg) => arg !== '--');
   if (paths.length !== 2) {
-    throw new OptionsError('usage: pnpm bench compare A.json B.json (two result files)');
+    throw new UsageError('usage: pnpm bench compare A.json B.json (two result files)');
   }
   const [a, b] = paths.map(locate) as [string, string];
   const figures = compareRuns(await readResult(a), await readResult(b));
@@ -35,9 +35,7 @@ async function compare(args: string[]): Promise<number> {
 async function measure(argv: string[]): Promise<number> {
   const options = parseOptions(argv, process.env);
   if (options.help) {
-    process.stdout.write(
-      `pnpm bench [options]           measure, write bench/results/runs/<time>/\npnpm bench compare A.json B.json   compare two runs\n\n${optionsHelpText()}\n`,
-    );
+    process.stdout.write(optionsHelpText());
     return EXIT.ok;
   }
   const progress = new Progress(process.stdout);
@@ -95,10 +93,10 @@ main().then(
   },
   (error: unknown) => {
     process.stderr.write(
-      error instanceof OptionsError
-        ? `${error.message}\n\n${optionsHelpText()}\n`
+      error instanceof UsageError
+        ? `${error.message}\n`
         : `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
-    process.exitCode = error instanceof OptionsError ? EXIT.usage : EXIT.measurementFailed;
+    process.exitCode = error instanceof UsageError ? EXIT.usage : EXIT.measurementFailed;
   },
 );

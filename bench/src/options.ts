@@ -1,10 +1,19 @@
 import { resolve } from 'node:path';
-import { integerIn, OptionsError, oneOf, parseOptionValues } from '@owkit/protocol/options';
+import {
+  integerIn,
+  type OptionSpec,
+  oneOf,
+  optionsTable,
+  parseCommandLine,
+  UsageError,
+  usage,
+} from '@owkit/host/command-line';
 import { BENCH_DIR } from './paths.js';
 import { isVariantName, VARIANT_NAMES, type VariantName } from './variants.js';
 
 export type RuntimeChoice = 'auto' | 'docker' | 'process' | 'both';
 
+/** A switch's value from the environment (`OWKIT_BENCH_QUICK=1`); on the command line it is bare. */
 const flag = (raw: string): boolean => {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
@@ -83,7 +92,7 @@ export const benchOptionSpecs = {
     default: '' as RuntimeChoice | '',
     description:
       "`docker`, `process`, `auto` (docker when an engine answers, else process), or `both`: everything in containers, then the goals' variants again as processes (the process pass; process only when no engine answers).",
-    parse: oneOf<RuntimeChoice>('auto', 'docker', 'process', 'both'),
+    parse: oneOf<RuntimeChoice>(['auto', 'docker', 'process', 'both']),
   },
   repeats: {
     flag: 'repeats',
@@ -157,6 +166,7 @@ export const benchOptionSpecs = {
     shownDefault: 'on (off with `--quick`)',
     env: 'OWKIT_BENCH_CURVES',
     default: null as boolean | null,
+    switch: true,
     description:
       'Throughput and p50/p99 latency against connections (1–64) and payload size (100 B–1 MB), one pass per point, as charts.',
     parse: flag,
@@ -202,7 +212,7 @@ export const benchOptionSpecs = {
     description: 'Print the options and exit.',
     parse: flag,
   },
-};
+} satisfies Record<string, OptionSpec<unknown>>;
 
 export interface BenchOptions {
   quick: boolean;
@@ -263,16 +273,44 @@ export const PROFILES = {
   },
 };
 
+/**
+ * parseArgs has no flag with an optional value: a flag either takes one or not. `--until-stable`
+ * takes one optionally (bare: 10 %; `--until-stable=5`; `--until-stable 5`), so before parsing a
+ * bare one becomes `--until-stable=true`, or `--until-stable=<n>` when a number follows.
+ */
+function spellUntilStable(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg !== '--until-stable') {
+      out.push(arg);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && next.trim() !== '' && Number.isFinite(Number(next))) {
+      out.push(`--until-stable=${next}`);
+      i++;
+    } else {
+      out.push('--until-stable=true');
+    }
+  }
+  return out;
+}
+
+/** Every problem is a UsageError: one line naming the flag or the variable, exit code 2. */
 export function parseOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): BenchOptions {
   // pnpm and turbo forward a literal `--` (`pnpm bench -- --quick`); it carries no option.
-  const values = parseOptionValues(
+  const { values, positionals } = parseCommandLine(
     benchOptionSpecs,
-    argv.filter((arg) => arg !== '--'),
+    spellUntilStable(argv.filter((arg) => arg !== '--')),
     env,
   );
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  }
   const profile = values.quick ? PROFILES.quick : PROFILES.full;
   return {
     quick: values.quick,
@@ -297,24 +335,17 @@ export function parseOptions(
   };
 }
 
-export { OptionsError };
+export { UsageError };
 
-/** The Markdown table printed by `--help` and kept in the README. */
+/** The README's Markdown table, from the same specs as the parser and --help. */
 export function optionsHelp(): string {
-  const rows = Object.values(benchOptionSpecs).map((spec) => {
-    const env = 'env' in spec && spec.env !== undefined ? `\`${spec.env}\`` : '';
-    return `| \`--${spec.flag}\` | ${env} | ${spec.shownDefault} | ${spec.description} |`;
-  });
-  return ['| flag | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
+  return optionsTable(benchOptionSpecs);
 }
 
-/** The same options for a terminal: one block per flag, no Markdown. */
+const SYNOPSIS = `pnpm bench [options]               measure, write bench/results/runs/<time>/
+       pnpm bench compare A.json B.json   compare two runs`;
+
+/** `--help` for a terminal. */
 export function optionsHelpText(): string {
-  const plain = (text: string) => text.replace(/`/g, '');
-  return Object.values(benchOptionSpecs)
-    .map((spec) => {
-      const env = 'env' in spec && spec.env !== undefined ? `  (env ${spec.env})` : '';
-      return `  --${spec.flag}${env}\n      ${plain(spec.description)}\n      default: ${plain(spec.shownDefault)}`;
-    })
-    .join('\n');
+  return usage(SYNOPSIS, benchOptionSpecs);
 }

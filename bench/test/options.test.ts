@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OptionsError, optionsHelp, parseOptions } from '../src/options.js';
+import { optionsHelp, optionsHelpText, parseOptions, UsageError } from '../src/options.js';
 import { VARIANT_NAMES } from '../src/variants.js';
 
 describe('parseOptions', () => {
@@ -58,6 +58,18 @@ describe('parseOptions', () => {
     expect(parseOptions(['--stable-cap', '60'], {}).untilStableCapSeconds).toBe(60);
   });
 
+  it('--until-stable also takes its percentage after a space, and --curves is a switch', () => {
+    expect(parseOptions(['--until-stable', '5', '--quick'], {})).toMatchObject({
+      untilStablePercent: 5,
+      quick: true,
+    });
+    expect(parseOptions([], { OWKIT_BENCH_UNTIL_STABLE: 'true' }).untilStablePercent).toBe(10);
+    expect(parseOptions(['--curves', '--quick'], {}).curves).toBe(true);
+    expect(parseOptions(['--quick'], {}).curves).toBe(false);
+    expect(parseOptions([], {}).curves).toBe(true);
+    expect(parseOptions(['--quick'], { OWKIT_BENCH_CURVES: '1' }).curves).toBe(true);
+  });
+
   it('ignores the bare -- that pnpm and turbo forward', () => {
     expect(parseOptions(['--', '--', '--quick'], {}).quick).toBe(true);
   });
@@ -80,10 +92,14 @@ describe('parseOptions', () => {
 
   it('rejects unknown variants, runtimes, flags and bad numbers', () => {
     expect(() => parseOptions(['--variants', 'go-fast'], {})).toThrow(/unknown variant "go-fast"/);
-    expect(() => parseOptions(['--runtime', 'podman'], {})).toThrow(OptionsError);
+    expect(() => parseOptions(['--runtime', 'podman'], {})).toThrow(UsageError);
     expect(() => parseOptions(['--fast'], {})).toThrow(/unknown option --fast/);
     expect(() => parseOptions(['--duration', '-3'], {})).toThrow(/--duration/);
-    expect(() => parseOptions(['--connections', '0'], {})).toThrow(OptionsError);
+    expect(() => parseOptions(['--connections', '0'], {})).toThrow(UsageError);
+    expect(() => parseOptions(['--quick', 'go-native'], {})).toThrow(
+      'unexpected argument "go-native" (see --help)',
+    );
+    expect(() => parseOptions(['--rounds'], {})).toThrow('--rounds needs a value (see --help)');
   });
 
   it('documents every flag in the help table', () => {
@@ -99,6 +115,17 @@ describe('parseOptions', () => {
     ]) {
       expect(help).toContain(`\`${flag}\``);
     }
+  });
+});
+
+describe('--help', () => {
+  it('lists every flag with its shown default and variable, for a terminal', () => {
+    // Descriptions wrap at 80 columns: compared with the line breaks as spaces.
+    const help = optionsHelpText().replace(/\s+/g, ' ');
+    expect(help).toMatch(/^usage: pnpm bench \[options\]/);
+    expect(help).toContain("Default 20 (10 with '--quick').");
+    expect(help).toContain('Environment: OWKIT_BENCH_ROUNDS.');
+    expect(help).not.toContain('`');
   });
 });
 
