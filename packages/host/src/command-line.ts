@@ -230,3 +230,38 @@ function wrap(text: string, width: number): string[] {
   if (line !== '') lines.push(line);
   return lines;
 }
+
+/**
+ * Reads a command line that takes options only (a server's): as parseCommandLine, and a
+ * positional argument is a usage error too.
+ */
+export function parseOptionsOnly<S extends OptionSpecs>(
+  specs: S,
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): OptionValues<S> {
+  const { values, positionals } = parseCommandLine(specs, argv, env);
+  const [stray] = positionals;
+  if (stray !== undefined) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(stray)} (see --help)`);
+  }
+  return values;
+}
+
+/** Where a server listens: the options every owkit server (the runtime's, the proxy) shares. */
+export const listenOptionSpecs = {
+  port: {
+    flag: 'port',
+    env: 'PORT',
+    default: 8080,
+    description: 'Port to listen on. OpenWhisk always uses 8080; set it for local runs.',
+    parse: integerIn(0, 65_535),
+  },
+  host: {
+    flag: 'host',
+    env: 'HOST',
+    default: '0.0.0.0',
+    description: 'Address to listen on. The invoker connects to the container IP, not loopback.',
+    parse: (raw: string) => raw,
+  },
+} satisfies OptionSpecs;

@@ -6,9 +6,11 @@ const SUBPATHS = {
     'UsageError',
     'flag',
     'integerIn',
+    'listenOptionSpecs',
     'oneOf',
     'optionsTable',
     'parseCommandLine',
+    'parseOptionsOnly',
     'usage',
   ],
   './docker': [

@@ -1,6 +1,6 @@
-import { listenOptionSpecs, type OptionValues, parseOptionValues } from '@owkit/protocol/options';
+import { listenOptionSpecs, type OptionValues, parseOptionsOnly } from '@owkit/host/command-line';
 
-/** The native runtime's options; the README's table is this list. */
+/** The native runtime's options; the `--help` table is this list. */
 export const runtimeOptionSpecs = listenOptionSpecs;
 
 export type RuntimeOptions = OptionValues<typeof runtimeOptionSpecs>;
@@ -9,5 +9,5 @@ export function parseOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): RuntimeOptions {
-  return parseOptionValues(runtimeOptionSpecs, argv, env);
+  return parseOptionsOnly(runtimeOptionSpecs, argv, env);
 }

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { basename } from 'node:path';
+import { optionsTable } from '@owkit/host/command-line';
 import { runServer } from '@owkit/protocol';
-import { optionsTable } from '@owkit/protocol/options';
 import type { Handler } from './handler.js';
 import { parseOptions, type RuntimeOptions, runtimeOptionSpecs } from './options.js';
 import { createServer, type ServerOptions } from './server.js';

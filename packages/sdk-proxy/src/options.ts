@@ -4,8 +4,8 @@ import {
   type OptionValues,
   oneOf,
   optionsTable,
-  parseOptionValues,
-} from '@owkit/protocol/options';
+  parseOptionsOnly,
+} from '@owkit/host/command-line';
 
 export type ProxyMode = 'blackbox' | 'actionloop';
 
@@ -20,7 +20,7 @@ function proxyMode(raw: string): ProxyMode {
   if (renamed !== undefined) {
     throw new Error(`"${raw}" is now called "${renamed}"; expected one of blackbox, actionloop`);
   }
-  return oneOf<ProxyMode>('blackbox', 'actionloop')(raw);
+  return oneOf<ProxyMode>(['blackbox', 'actionloop'])(raw);
 }
 
 /** Every option of the proxy, declared once; `--help` and the README's table are this list. */
@@ -70,7 +70,7 @@ export const proxyOptionSpecs = {
     default: 'sweep' as 'sweep' | 'group',
     description:
       "How a finished child's leftovers are found: `sweep` kills its process group and every process carrying its `OWKIT_ACTIVATION_TREE` tag (`setsid` and double forks included); `group` only the group.",
-    parse: oneOf('sweep', 'group'),
+    parse: oneOf(['sweep', 'group'] as const),
   },
   unzipMaxBytes: {
     flag: 'unzip-max-bytes',
@@ -102,7 +102,7 @@ export function parseOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ProxyOptions {
-  return parseOptionValues(proxyOptionSpecs, argv, env);
+  return parseOptionsOnly(proxyOptionSpecs, argv, env);
 }
 
 export function proxyOptionsTable(): string {

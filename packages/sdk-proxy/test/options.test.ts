@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { OptionsError } from '@owkit/protocol/options';
+import { UsageError } from '@owkit/host/command-line';
 import { describe, expect, it } from 'vitest';
 import * as api from '../src/index.js';
 import { parseOptions, proxyOptionSpecs, proxyOptionsTable } from '../src/index.js';
@@ -45,7 +45,7 @@ describe('parseOptions', () => {
     [['--output-limit', 'lots'], /--output-limit/],
     [['--verbose'], /unknown option --verbose/],
   ])('rejects %j', (argv, message) => {
-    expect(() => parseOptions(argv, {})).toThrow(OptionsError);
+    expect(() => parseOptions(argv, {})).toThrow(UsageError);
     expect(() => parseOptions(argv, {})).toThrow(message);
   });
 });
