@@ -1,7 +1,7 @@
 /**
  * The HTTP side of the OpenWhisk action protocol, shared by the native runtime and the proxy:
- * they differ only in the ActionEngine that produces results. The command-line parser their
- * entry files still share is a module of its own, `@owkit/protocol/options`.
+ * they differ only in the ActionEngine that produces results. Their command lines are read by
+ * `@owkit/host/command-line`, not here.
  */
 export { initEnvToStrings, parseDeadline } from './environment.js';
 export { isProtocolError, messageOf, ProtocolError } from './errors.js';
