@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { Server } from 'node:http';
+import { optionsTable } from '@owkit/host/command-line';
 import { describe, expect, it } from 'vitest';
 import type { ProtocolApp, ProtocolResponse, ProtocolServer } from '../src/index.js';
 import * as runtime from '../src/index.js';
-import { parseOptions } from '../src/options.js';
+import { parseOptions, runtimeOptionSpecs } from '../src/options.js';
 import * as testing from '../src/testing.js';
 
 describe('public API', () => {
@@ -65,5 +67,25 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--port', '70000'], {})).toThrow(/^--port: expected a whole number/);
     expect(() => parseOptions(['--colour', 'red'], {})).toThrow('unknown option --colour');
     expect(() => parseOptions(['stray'], {})).toThrow('unexpected argument "stray"');
+  });
+});
+
+describe('the options table', () => {
+  it("is in the repository README's Runtime options section, row for row", async () => {
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.split('### Runtime options')[1]?.split('\n\n')[1] ?? '';
+    // The formatter pads Markdown tables, so rows are compared cell by cell.
+    const rowsOf = (markdown: string) =>
+      markdown
+        .split('\n')
+        .filter((line) => line.startsWith('| `--'))
+        .map((line) =>
+          line
+            .slice(1, -1)
+            .split(' | ')
+            .map((cell) => cell.trim()),
+        );
+    expect(rowsOf(section)).toEqual(rowsOf(optionsTable(runtimeOptionSpecs)));
+    expect(rowsOf(section)).toHaveLength(Object.keys(runtimeOptionSpecs).length);
   });
 });
