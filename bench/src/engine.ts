@@ -1,8 +1,9 @@
 import { access, constants, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { engineAnswers } from '@owkit/host/docker';
 import { execa } from 'execa';
-import { DockerCli } from './docker.js';
+import type { Engine } from './docker.js';
 import { BenchError } from './errors.js';
 
 /** Where Debian installs dockerd; a normal user's PATH does not have /usr/sbin. */
@@ -41,7 +42,8 @@ async function dockerdPath(): Promise<string | null> {
 }
 
 export interface ThrowAwayEngine {
-  docker: DockerCli;
+  /** Its address, for @owkit/host/docker's functions (`{host}`). */
+  engine: Engine;
   stop(): Promise<void>;
 }
 
@@ -91,9 +93,9 @@ export async function startThrowAwayEngine(
       ? (result.shortMessage ?? `exit code ${result.exitCode}`)
       : `exit code ${result.exitCode}`;
   });
-  const docker = new DockerCli(socket);
+  const engine: Engine = { host: socket };
   const deadline = performance.now() + startTimeoutMs;
-  while (!(await docker.answers(2_000))) {
+  while (!(await engineAnswers({ ...engine, timeoutMs: 2_000 }))) {
     if (exited || performance.now() > deadline) {
       const timedOut = !exited;
       child.kill('SIGKILL');
@@ -114,7 +116,7 @@ export async function startThrowAwayEngine(
   }
 
   return {
-    docker,
+    engine,
     async stop() {
       if (!exited) {
         // Graceful: dockerd stops its containers and its own containerd, and unmounts layers.

@@ -1,7 +1,8 @@
 import { cpus, release, totalmem } from 'node:os';
+import { dockerCommand, engineVersion, imageExists } from '@owkit/host/docker';
 import { invokerLimitArgs } from '@owkit/host/invoker-limits';
 import { execa } from 'execa';
-import type { DockerCli } from './docker.js';
+import type { Engine } from './docker.js';
 import { NODE_BASE_IMAGE } from './images.js';
 import { REPO_DIR } from './paths.js';
 
@@ -31,37 +32,35 @@ async function output(command: string, args: string[]): Promise<string | null> {
 }
 
 export async function readEnvironment(
-  docker: DockerCli | null,
+  engine: Engine | null,
   serverCpus: string,
   autocannonVersion: string,
 ): Promise<Environment> {
   const cgroup = await output('stat', ['-fc', '%T', '/sys/fs/cgroup']);
   const status = await output('git', ['status', '--porcelain']);
   const affinity = await output('taskset', ['--cpu-list', '--pid', String(process.pid)]);
-  const hasNodeBase = docker !== null && (await docker.imageExists(NODE_BASE_IMAGE));
+  const hasNodeBase = engine !== null && (await imageExists(NODE_BASE_IMAGE, engine));
   return {
     cpuModel: cpus()[0]?.model ?? 'unknown',
     cpuCores: cpus().length,
     memoryBytes: totalmem(),
     kernel: release(),
     cgroupVersion: cgroup === 'cgroup2fs' ? 2 : 1,
-    dockerServerVersion: docker === null ? null : await docker.serverVersion().catch(() => null),
+    dockerServerVersion: engine === null ? null : await engineVersion(engine).catch(() => null),
     dockerClientVersion: await output('docker', ['version', '--format', '{{.Client.Version}}']),
     nodeVersionHost: process.version,
     nodeVersionImage: hasNodeBase
-      ? await docker
-          .run([
-            'run',
-            '--rm',
-            ...invokerLimitArgs(),
-            '--network',
-            'none',
-            '--entrypoint',
-            '/usr/local/bin/node',
-            NODE_BASE_IMAGE,
-            '--version',
-          ])
-          .catch(() => null)
+      ? await dockerCommand([
+          'run',
+          '--rm',
+          ...invokerLimitArgs(),
+          '--network',
+          'none',
+          '--entrypoint',
+          '/usr/local/bin/node',
+          NODE_BASE_IMAGE,
+          '--version',
+        ]).catch(() => null)
       : null,
     goVersion: await output('go', ['env', 'GOVERSION']),
     autocannonVersion,

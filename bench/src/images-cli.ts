@@ -1,10 +1,10 @@
 // `pnpm --filter @owkit/bench image`: builds the floor images the bench compares against.
-import { DockerCli } from './docker.js';
+import { engineAnswers } from '@owkit/host/docker';
+import { MAIN_ENGINE } from './docker.js';
 import { buildFloorImages } from './images.js';
 
-const docker = new DockerCli();
-if (await docker.answers()) {
-  await buildFloorImages(docker);
+if (await engineAnswers()) {
+  await buildFloorImages(MAIN_ENGINE);
   process.stdout.write(
     'built owkit/floor:go, owkit/floor:engine and (given node-base) owkit/floor:node and :node-default\n',
   );

@@ -1,8 +1,16 @@
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  buildImage,
+  imageExists,
+  inspectImage,
+  pushImage,
+  removeImages,
+  tagImage,
+} from '@owkit/host/docker';
 import { execa } from 'execa';
-import type { DockerCli } from './docker.js';
+import type { Engine } from './docker.js';
 import { BenchError } from './errors.js';
 import { FLOOR_BIN_DIR, FLOORS_DIR } from './paths.js';
 import type { LocalRegistry } from './registry.js';
@@ -47,7 +55,7 @@ export async function buildFloorBinaries(): Promise<void> {
  * owkit/floor:go, :engine and :go-pipe (FROM scratch; go-pipe with the actionloop binary beside it),
  * owkit/floor:node and :node-default (node-base's files).
  */
-export async function buildFloorImages(docker: DockerCli): Promise<void> {
+export async function buildFloorImages(engine: Engine): Promise<void> {
   await buildFloorBinaries();
   const staging = await mkdtemp(join(tmpdir(), 'owkit-floor-'));
   try {
@@ -65,16 +73,22 @@ export async function buildFloorImages(docker: DockerCli): Promise<void> {
         });
         await copyFile(join(FLOORS_DIR, 'Dockerfile.go-pipe'), join(context, 'Dockerfile'));
       }
-      await docker.build(context, floor.image);
+      await buildImage(context, floor.image, engine);
     }
-    if (await docker.imageExists(NODE_BASE_IMAGE)) {
+    if (await imageExists(NODE_BASE_IMAGE, engine)) {
       const context = join(staging, 'node');
       await mkdir(context);
       await copyFile(join(FLOORS_DIR, 'node/server.mjs'), join(context, 'server.mjs'));
       await copyFile(join(FLOORS_DIR, 'Dockerfile.node'), join(context, 'Dockerfile'));
-      await docker.build(context, 'owkit/floor:node', { BASE_IMAGE: NODE_BASE_IMAGE });
+      await buildImage(context, 'owkit/floor:node', {
+        ...engine,
+        buildArgs: { BASE_IMAGE: NODE_BASE_IMAGE },
+      });
       await copyFile(join(FLOORS_DIR, 'Dockerfile.node-default'), join(context, 'Dockerfile'));
-      await docker.build(context, 'owkit/floor:node-default', { BASE_IMAGE: NODE_BASE_IMAGE });
+      await buildImage(context, 'owkit/floor:node-default', {
+        ...engine,
+        buildArgs: { BASE_IMAGE: NODE_BASE_IMAGE },
+      });
     }
   } finally {
     await rm(staging, { recursive: true, force: true });
@@ -102,16 +116,13 @@ export interface ImageResult {
   compressedLayerBytes: number[] | null;
 }
 
-export async function inspectVariantImage(
-  docker: DockerCli,
-  variant: Variant,
-): Promise<ImageResult> {
+export async function inspectVariantImage(engine: Engine, variant: Variant): Promise<ImageResult> {
   if (variant.image === undefined) throw new BenchError(`${variant.name} has no image`);
-  const facts = await docker.inspectImage(variant.image);
+  const facts = await inspectImage(variant.image, engine);
   const base =
     variant.baseImage === null || variant.baseImage === undefined
       ? null
-      : await docker.inspectImage(variant.baseImage);
+      : await inspectImage(variant.baseImage, engine);
   const onBase =
     base === null || base.layerDiffIds.every((layer, i) => facts.layerDiffIds[i] === layer);
   const baseLayers = base?.layerDiffIds.length ?? 0;
@@ -140,16 +151,16 @@ export function registryName(registry: LocalRegistry, image: string): string {
 
 /** Pushes the image once and fills in the compressed sizes from the registry's manifest. */
 export async function pushAndMeasure(
-  docker: DockerCli,
+  engine: Engine,
   registry: LocalRegistry,
   result: ImageResult,
 ): Promise<void> {
   const target = registryName(registry, result.image);
-  await docker.tag(result.image, target);
+  await tagImage(result.image, target, engine);
   try {
-    await docker.push(target);
+    await pushImage(target, engine);
   } finally {
-    await docker.removeImage(target);
+    await removeImages([target], { ...engine, force: true });
   }
   const colon = result.image.lastIndexOf(':');
   const sizes = await registry.manifestSizes(

@@ -4,8 +4,9 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { containerState, runContainer } from '@owkit/host/docker';
 import { waitForPort } from '@owkit/host/ports';
-import type { DockerCli } from './docker.js';
+import { BENCH_LABEL, type Engine } from './docker.js';
 import { BenchError, describeError } from './errors.js';
 import { containerProbe, processTreeProbe, type ResourceProbe } from './memory.js';
 import type { Variant } from './variants.js';
@@ -83,38 +84,39 @@ export async function waitUntilListening(server: ServerInstance, timeoutMs: numb
   }
 }
 
-export function dockerLauncher(docker: DockerCli): Launcher {
+export function dockerLauncher(engine: Engine): Launcher {
   return {
     runtime: 'docker',
     async launch(variant, options) {
       const image = options.image ?? variant.image;
       if (image === undefined) throw new BenchError(`${variant.name} has no image`);
-      const id = await docker.runDetached(image, {
+      // Resolves when `docker run --detach` returns: the wait for the port is timed apart.
+      const container = await runContainer(image, {
+        ...engine,
         port: options.port,
         env: variant.env,
-        ...(options.cpuset === undefined ? {} : { cpuset: options.cpuset }),
+        label: BENCH_LABEL,
+        extraArgs: options.cpuset === undefined ? [] : ['--cpuset-cpus', options.cpuset],
       });
       let removed = false;
       let probe: ResourceProbe | undefined;
       return {
-        id,
+        id: container.id,
         port: options.port,
-        url: `http://127.0.0.1:${options.port}`,
+        url: container.url,
         async stillRunning() {
           if (removed) return false;
-          const running = await docker
-            .run(['inspect', '--format', '{{.State.Running}}', id])
-            .catch(() => 'false');
-          return running === 'true';
+          const state = await containerState(container.id, engine).catch(() => null);
+          return state?.running === true;
         },
         async probe() {
-          probe ??= await containerProbe(await docker.mainPid(id));
+          probe ??= await containerProbe((await containerState(container.id, engine)).pid);
           return probe;
         },
         async stop() {
           if (removed) return;
           removed = true;
-          await docker.remove(id);
+          await container.remove();
         },
       };
     },

@@ -4,8 +4,10 @@
  * local registry and re-tagged at once. Layers another image still holds (a shared base) stay,
  * which is what an invoker already running actions on the same base sees.
  */
+
+import { imageExists, inspectImage, pullImage, removeImages, tagImage } from '@owkit/host/docker';
 import { measureColdStart } from './coldstart.js';
-import type { DockerCli } from './docker.js';
+import type { Engine } from './docker.js';
 import { BenchError, describeError } from './errors.js';
 import { registryName } from './images.js';
 import { dockerLauncher } from './launcher.js';
@@ -20,9 +22,8 @@ const REGISTRY_COPY = /^127\.0\.0\.1:\d+\//;
  * Every `name:tag` pointing at the image id: the names to put back, and stale registry copies
  * (from an interrupted run) that would otherwise keep the image and its layers alive.
  */
-async function tagsOf(docker: DockerCli, id: string) {
-  const raw = await docker.run(['image', 'inspect', '--format', '{{json .RepoTags}}', id]);
-  const tags = (JSON.parse(raw) as string[] | null) ?? [];
+async function tagsOf(engine: Engine, id: string) {
+  const { tags } = await inspectImage(id, engine);
   return {
     all: tags,
     names: tags.filter((tag) => !REGISTRY_COPY.test(tag)),
@@ -30,24 +31,24 @@ async function tagsOf(docker: DockerCli, id: string) {
 }
 
 /** Puts back every tag nobody re-created meanwhile (another build may have taken the name). */
-async function restoreTags(docker: DockerCli, source: string, tags: readonly string[]) {
+async function restoreTags(engine: Engine, source: string, tags: readonly string[]) {
   for (const tag of tags) {
-    if (!(await docker.imageExists(tag))) await docker.tag(source, tag);
+    if (!(await imageExists(tag, engine))) await tagImage(source, tag, engine);
   }
 }
 
 export async function pullOverBase(
-  docker: DockerCli,
+  engine: Engine,
   registry: LocalRegistry,
   variant: Variant,
 ): Promise<Omit<PulledSample, 'round'>> {
   const image = variant.image;
   if (image === undefined) throw new BenchError(`${variant.name} has no image`);
   const remote = registryName(registry, image);
-  const { id } = await docker.inspectImage(image);
-  const { all, names: tags } = await tagsOf(docker, id);
+  const { id } = await inspectImage(image, engine);
+  const { all, names: tags } = await tagsOf(engine, id);
   try {
-    await docker.run(['rmi', ...all]);
+    await removeImages(all, engine);
   } catch (error) {
     throw new BenchError(
       `could not remove ${image} to pull it back (is a container using it?): ${describeError(error)}`,
@@ -55,17 +56,17 @@ export async function pullOverBase(
   }
   let pullMs: number;
   try {
-    if (await docker.imageExists(id)) {
-      await restoreTags(docker, id, tags);
+    if (await imageExists(id, engine)) {
+      await restoreTags(engine, id, tags);
       throw new BenchError(
         `${image} stayed after its tags were removed; a container still uses it`,
       );
     }
     const t0 = performance.now();
-    await docker.pull(remote);
+    await pullImage(remote, engine);
     pullMs = performance.now() - t0;
   } catch (error) {
-    if (!(await docker.imageExists(id))) {
+    if (!(await imageExists(id, engine))) {
       throw new BenchError(
         `pulling ${remote} failed: ${describeError(error)}; ${tags.join(', ')} had been removed for the pull: rebuild with \`pnpm images\``,
       );
@@ -74,10 +75,10 @@ export async function pullOverBase(
   }
   try {
     // Back under its own names before anything else runs: the tags are shared with other users.
-    await restoreTags(docker, remote, tags);
-    const sample = await measureColdStart(dockerLauncher(docker), variant, { image: remote });
+    await restoreTags(engine, remote, tags);
+    const sample = await measureColdStart(dockerLauncher(engine), variant, { image: remote });
     return { ...sample, pullMs, pullAndColdStartMs: pullMs + sample.totalMs };
   } finally {
-    await docker.removeImage(remote).catch(() => undefined);
+    await removeImages([remote], { ...engine, force: true }).catch(() => undefined);
   }
 }

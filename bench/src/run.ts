@@ -2,9 +2,10 @@ import { access, constants } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { isAbsolute } from 'node:path';
+import { engineAnswers, imageExists, pullImage } from '@owkit/host/docker';
 import { CleanupList } from './cleanup.js';
 import { type ColdStartSample, measureColdStart, PHASES } from './coldstart.js';
-import { DockerCli } from './docker.js';
+import { type Engine, MAIN_ENGINE, removeAllImages } from './docker.js';
 import {
   startThrowAwayEngine,
   type ThrowAwayEngine,
@@ -61,7 +62,7 @@ interface Context {
   cleanup: CleanupList;
   progress: Progress;
   launcher: Launcher;
-  docker: DockerCli | null;
+  docker: Engine | null;
   selected: Variant[];
   results: Map<string, VariantResult>;
   phases: PhaseOutcome[];
@@ -93,7 +94,7 @@ function phase(ctx: Context, name: string, status: PhaseOutcome['status'], reaso
 async function chooseRuntime(options: BenchOptions): Promise<{
   runtime: 'docker' | 'process';
   reason: string;
-  docker: DockerCli | null;
+  docker: Engine | null;
   /** `--runtime both` with an engine: the goals' variants again as processes afterwards. */
   processPass: boolean;
 }> {
@@ -105,8 +106,8 @@ async function chooseRuntime(options: BenchOptions): Promise<{
       processPass: false,
     };
   }
-  const docker = new DockerCli();
-  if (await docker.answers()) {
+  const docker = MAIN_ENGINE;
+  if (await engineAnswers()) {
     return {
       runtime: 'docker',
       reason: `asked for with --runtime ${options.runtime}`,
@@ -354,7 +355,7 @@ async function prepare(ctx: Context): Promise<void> {
   if (ctx.docker !== null) await buildFloorImages(ctx.docker);
   for (const variant of ctx.selected) {
     if (ctx.docker !== null && variant.image !== undefined) {
-      if (!(await ctx.docker.imageExists(variant.image))) {
+      if (!(await imageExists(variant.image, ctx.docker))) {
         ctx.unrunnable.add(variant.name);
         fail(ctx, variant, `image ${variant.image} is missing (run pnpm images)`);
       }
@@ -372,7 +373,7 @@ function runnable(ctx: Context, variant: Variant): boolean {
   return !ctx.unrunnable.has(variant.name);
 }
 
-async function measureImages(ctx: Context, docker: DockerCli): Promise<void> {
+async function measureImages(ctx: Context, docker: Engine): Promise<void> {
   for (const variant of ctx.selected) {
     if (!variant.measure.image || !runnable(ctx, variant)) continue;
     try {
@@ -386,10 +387,7 @@ async function measureImages(ctx: Context, docker: DockerCli): Promise<void> {
 }
 
 /** Starts the local registry and pushes every image once: the compressed sizes come from it. */
-async function measureCompressedSizes(
-  ctx: Context,
-  docker: DockerCli,
-): Promise<LocalRegistry | null> {
+async function measureCompressedSizes(ctx: Context, docker: Engine): Promise<LocalRegistry | null> {
   const name = 'compressed image sizes (local registry)';
   let registry: LocalRegistry;
   try {
@@ -560,7 +558,7 @@ async function pullRounds(
 
 async function measurePullsOverBase(
   ctx: Context,
-  docker: DockerCli,
+  docker: Engine,
   registry: LocalRegistry | null,
 ): Promise<void> {
   const name = 'pulls with the base layers present (main engine)';
@@ -604,12 +602,12 @@ async function measurePullsFromNothing(
     );
     engine = await startThrowAwayEngine();
     const pullEngine = engine;
-    const launcher = dockerLauncher(pullEngine.docker);
+    const launcher = dockerLauncher(pullEngine.engine);
     const measured = await pullRounds(ctx, 'cold start, pulled from nothing', async (variant) => {
       const image = registryName(registry, variant.image as string);
-      await pullEngine.docker.removeAllImages();
+      await removeAllImages(pullEngine.engine);
       const t0 = performance.now();
-      await pullEngine.docker.pull(image);
+      await pullImage(image, pullEngine.engine);
       const pullMs = performance.now() - t0;
       const sample = await measureColdStart(launcher, variant, { image });
       return { ...sample, pullMs, pullAndColdStartMs: pullMs + sample.totalMs };

@@ -1,7 +1,7 @@
 import { describeWithDocker } from '@owkit/testkit';
 import { execaSync } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { DockerCli } from '../src/docker.js';
+import { MAIN_ENGINE } from '../src/docker.js';
 import { buildFloorImages, inspectVariantImage, pushAndMeasure } from '../src/images.js';
 import { httpCall } from '../src/net.js';
 import { startRegistry } from '../src/registry.js';
@@ -30,12 +30,11 @@ describe.runIf(hasRegistry || process.env.CI === 'true')('startRegistry', () => 
 
   describeWithDocker('with an engine', () => {
     it('gives the compressed layer sizes of a pushed image', async () => {
-      const docker = new DockerCli();
-      await buildFloorImages(docker);
-      const facts = await inspectVariantImage(docker, variantNamed('floor-engine'));
+      await buildFloorImages(MAIN_ENGINE);
+      const facts = await inspectVariantImage(MAIN_ENGINE, variantNamed('floor-engine'));
       const registry = await startRegistry();
       try {
-        await pushAndMeasure(docker, registry, facts);
+        await pushAndMeasure(MAIN_ENGINE, registry, facts);
       } finally {
         await registry.stop();
       }

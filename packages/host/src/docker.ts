@@ -39,16 +39,67 @@ export function dockerAvailableSync(): boolean {
   return dockerAnswer;
 }
 
-async function docker(args: string[], env?: Record<string, string>): Promise<string> {
-  const result = await execa('docker', args, {
+/**
+ * Which engine a command goes to: the default one (DOCKER_HOST or the local socket), or another
+ * by its address (`unix:///run/owkit/docker.sock`), e.g. a throw-away engine with an empty image
+ * store for pulls that must start from nothing.
+ */
+export interface EngineOptions {
+  /** The engine's address, passed as `docker -H`; the default engine when omitted. */
+  host?: string;
+}
+
+export interface DockerCommandOptions extends EngineOptions {
+  /** Kills the command after this long; a failure names the command. */
+  timeoutMs?: number;
+  /** Environment for the docker client, added to the parent's. */
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs `docker args…` against one engine and resolves with its stdout, trimmed; any failure is
+ * a DockerCommandError carrying what docker said. The one runner every function here uses.
+ */
+export async function dockerCommand(
+  args: readonly string[],
+  options: DockerCommandOptions = {},
+): Promise<string> {
+  const result = await execa('docker', [...engineArgs(options), ...args], {
     reject: false,
     stdin: 'ignore',
-    ...(env === undefined ? {} : { env }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
   });
   if (result.exitCode !== 0) {
-    throw new DockerCommandError(args, result.stderr || result.stdout || String(result.exitCode));
+    const detail = result.timedOut
+      ? `no answer within ${options.timeoutMs} ms`
+      : result.stderr || result.stdout || String(result.exitCode);
+    throw new DockerCommandError([...args], detail);
   }
   return result.stdout.trim();
+}
+
+function engineArgs(options: EngineOptions): string[] {
+  return options.host === undefined ? [] : ['-H', options.host];
+}
+
+const docker = (args: string[], env?: Record<string, string>) =>
+  dockerCommand(args, env === undefined ? {} : { env });
+
+/** Whether the engine answers `docker info` within `timeoutMs`; asked afresh every time. */
+export async function engineAnswers(
+  options: EngineOptions & { timeoutMs?: number } = {},
+): Promise<boolean> {
+  const version = await dockerCommand(['info', '--format', '{{.ServerVersion}}'], {
+    ...options,
+    timeoutMs: options.timeoutMs ?? DOCKER_INFO_TIMEOUT_MS,
+  }).catch(() => '');
+  return version !== '';
+}
+
+/** The engine's version (`docker version`), for a report. */
+export function engineVersion(options: EngineOptions = {}): Promise<string> {
+  return dockerCommand(['version', '--format', '{{.Server.Version}}'], options);
 }
 
 /** How long a healthy engine may take to answer `docker version`. */
@@ -89,22 +140,111 @@ async function inDockerGroupFile(): Promise<boolean> {
   return members.split(',').includes(user);
 }
 
-export async function imageExists(image: string): Promise<boolean> {
-  const result = await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', image], {
-    reject: false,
-    stdin: 'ignore',
-  });
+export async function imageExists(image: string, options: EngineOptions = {}): Promise<boolean> {
+  const result = await execa(
+    'docker',
+    [...engineArgs(options), 'image', 'inspect', '--format', '{{.Id}}', image],
+    { reject: false, stdin: 'ignore' },
+  );
   return result.exitCode === 0;
 }
 
 /** The image's uncompressed size in bytes, as `docker image ls` counts it. */
-export async function imageBytes(image: string): Promise<number> {
-  const size = Number(await docker(['image', 'inspect', '--format', '{{.Size}}', image]));
+export async function imageBytes(image: string, options: EngineOptions = {}): Promise<number> {
+  const size = Number(
+    await dockerCommand(['image', 'inspect', '--format', '{{.Size}}', image], options),
+  );
   if (!Number.isSafeInteger(size)) throw new Error(`docker reported no size for ${image}`);
   return size;
 }
 
-export interface BuildImageOptions {
+export interface ImageFacts {
+  id: string;
+  /** Uncompressed, as `docker image ls` counts it. */
+  sizeBytes: number;
+  /** Uncompressed layer digests, base layers first. */
+  layerDiffIds: string[];
+  /** Every `name:tag` pointing at the image. */
+  tags: string[];
+}
+
+export async function inspectImage(
+  image: string,
+  options: EngineOptions = {},
+): Promise<ImageFacts> {
+  const raw = await dockerCommand(['image', 'inspect', '--format', '{{json .}}', image], options);
+  const facts = JSON.parse(raw) as {
+    Id: string;
+    Size: number;
+    RootFS?: { Layers?: string[] };
+    RepoTags?: string[] | null;
+  };
+  return {
+    id: facts.Id,
+    sizeBytes: facts.Size,
+    layerDiffIds: facts.RootFS?.Layers ?? [],
+    tags: facts.RepoTags ?? [],
+  };
+}
+
+export async function tagImage(
+  source: string,
+  target: string,
+  options: EngineOptions = {},
+): Promise<void> {
+  await dockerCommand(['tag', source, target], options);
+}
+
+/** How long a push or a pull on loopback may take before it counts as stuck. */
+const TRANSFER_TIMEOUT_MS = 600_000;
+
+export async function pushImage(image: string, options: EngineOptions = {}): Promise<void> {
+  await dockerCommand(['push', image], { ...options, timeoutMs: TRANSFER_TIMEOUT_MS });
+}
+
+export async function pullImage(image: string, options: EngineOptions = {}): Promise<void> {
+  await dockerCommand(['pull', '--quiet', image], { ...options, timeoutMs: TRANSFER_TIMEOUT_MS });
+}
+
+/**
+ * Removes images by name or id. Without `force` a name that other tags share only loses the
+ * tag, and an image a container uses stays (the command fails).
+ */
+export async function removeImages(
+  images: readonly string[],
+  options: EngineOptions & { force?: boolean } = {},
+): Promise<void> {
+  if (images.length === 0) return;
+  await dockerCommand(['rmi', ...(options.force ? ['--force'] : []), ...images], options);
+}
+
+/** Removes every container carrying the `key=value` label, running or not. */
+export async function removeLabelledContainers(
+  label: string,
+  options: EngineOptions = {},
+): Promise<void> {
+  const ids = (
+    await dockerCommand(['ps', '--all', '--quiet', '--filter', `label=${label}`], options)
+  )
+    .split('\n')
+    .filter(Boolean);
+  if (ids.length > 0) await dockerCommand(['rm', '--force', '--volumes', ...ids], options);
+}
+
+/** Whether a container runs, and its main process's pid on the host (0 when it does not run). */
+export async function containerState(
+  id: string,
+  options: EngineOptions = {},
+): Promise<{ running: boolean; pid: number }> {
+  const raw = await dockerCommand(
+    ['inspect', '--format', '{{.State.Running}} {{.State.Pid}}', id],
+    options,
+  );
+  const [running, pid] = raw.split(' ');
+  return { running: running === 'true', pid: Number(pid) };
+}
+
+export interface BuildImageOptions extends EngineOptions {
   /** Path of the Dockerfile, when it is not `<contextDir>/Dockerfile`. */
   dockerfile?: string;
   buildArgs?: Record<string, string>;
@@ -122,7 +262,11 @@ export async function buildImage(
     args.push('--build-arg', `${name}=${value}`);
   }
   args.push(contextDir);
-  await docker(args, { DOCKER_BUILDKIT: '0' });
+  await dockerCommand(args, {
+    env: { DOCKER_BUILDKIT: '0' },
+    timeoutMs: TRANSFER_TIMEOUT_MS,
+    ...(options.host === undefined ? {} : { host: options.host }),
+  });
 }
 
 export interface StartContainerOptions {
@@ -172,6 +316,84 @@ export interface RunningContainer {
 }
 
 const liveContainers = new Set<string>();
+
+function containerName(): string {
+  return `owkit-${randomBytes(6).toString('hex')}`;
+}
+
+/** `docker run --detach` on the host network, named and labelled, under the invoker's limits. */
+function runArgs(
+  image: string,
+  options: Omit<StartContainerOptions, 'readyTimeoutMs' | 'signal'>,
+  port: number,
+  name: string,
+): string[] {
+  const args = ['run', '--detach', '--network', 'host', '--name', name];
+  args.push('--label', options.label ?? TEST_LABEL);
+  args.push(...invokerLimitArgs(options.memoryMb));
+  args.push('--env', `PORT=${port}`);
+  for (const [key, value] of Object.entries(options.env ?? {}))
+    args.push('--env', `${key}=${value}`);
+  args.push(...(options.extraArgs ?? []), image);
+  return args;
+}
+
+export type RunContainerOptions = Omit<StartContainerOptions, 'readyTimeoutMs' | 'signal'> &
+  EngineOptions;
+
+export interface DetachedContainer {
+  id: string;
+  name: string;
+  port: number;
+  url: string;
+  args: readonly string[];
+  /** Removes the container at once, running or not. Safe to call more than once. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Starts a container as startContainer does (the same arguments, the invoker's limits always)
+ * but resolves as soon as `docker run --detach` returns, without waiting for the port: for a
+ * caller that times the wait itself (the bench's cold starts), or runs it on another engine
+ * (`host`). A container on the default engine is removed at exit if still there; one on another
+ * engine goes with that engine.
+ */
+export async function runContainer(
+  image: string,
+  options: RunContainerOptions = {},
+): Promise<DetachedContainer> {
+  const port = options.port ?? (await freePort());
+  const name = options.name ?? containerName();
+  const args = runArgs(image, options, port, name);
+  const tracked = options.host === undefined;
+  if (tracked) {
+    installExitHook();
+    liveContainers.add(name);
+  }
+  let removed = false;
+  const remove = async (): Promise<void> => {
+    if (removed) return;
+    const result = await execa(
+      'docker',
+      [...engineArgs(options), 'rm', '--force', '--volumes', name],
+      { reject: false, stdin: 'ignore' },
+    );
+    if (result.exitCode !== 0 && !/No such container/i.test(result.stderr)) {
+      throw new DockerCommandError(['rm', '--force', name], result.stderr);
+    }
+    removed = true;
+    liveContainers.delete(name);
+  };
+  let id: string;
+  try {
+    // Only the engine: `options.env` is the container's environment, not the client's.
+    id = await dockerCommand(args, options.host === undefined ? {} : { host: options.host });
+  } catch (error) {
+    await remove().catch(() => undefined);
+    throw error;
+  }
+  return { id, name, port, url: urlFor(port), args, remove };
+}
 let exitHookInstalled = false;
 
 /**
@@ -187,14 +409,8 @@ export async function startContainer(
   const { signal } = options;
   signal?.throwIfAborted();
   const port = options.port ?? (await freePort());
-  const name = options.name ?? `owkit-${randomBytes(6).toString('hex')}`;
-  const args = ['run', '--detach', '--network', 'host', '--name', name];
-  args.push('--label', options.label ?? TEST_LABEL);
-  args.push(...invokerLimitArgs(options.memoryMb));
-  args.push('--env', `PORT=${port}`);
-  for (const [key, value] of Object.entries(options.env ?? {}))
-    args.push('--env', `${key}=${value}`);
-  args.push(...(options.extraArgs ?? []), image);
+  const name = options.name ?? containerName();
+  const args = runArgs(image, options, port, name);
 
   // Known by name before `docker run` returns: an abort meanwhile still removes what it creates.
   liveContainers.add(name);
