@@ -14,6 +14,7 @@ import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { invokerLimitArgs } from '@owkit/host/invoker-limits';
 
 const [binary, requestsArg = '1500', roundsArg = '3'] = process.argv.slice(2);
 if (binary === undefined) {
@@ -23,20 +24,7 @@ if (binary === undefined) {
 const REQUESTS = Number(requestsArg);
 const ROUNDS = Number(roundsArg);
 const WARMUP = 100;
-const LIMITS = [
-  '--memory',
-  '256m',
-  '--memory-swap',
-  '256m',
-  '--pids-limit',
-  '1024',
-  '--ulimit',
-  'nofile=1024:1024',
-  '--cap-drop',
-  'NET_RAW',
-  '--cap-drop',
-  'NET_ADMIN',
-];
+const LIMITS = invokerLimitArgs();
 
 const dir = mkdtempSync(join(tmpdir(), 'owkit-tree-kill-'));
 chmodSync(dir, 0o755);

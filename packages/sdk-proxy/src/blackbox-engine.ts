@@ -197,6 +197,7 @@ export function createBlackboxEngine(options: BlackboxOptions): ActionEngine {
       launch = await prepareAction(request, options.execPath, options.unzipLimits, logs);
       cwd = dirname(launch.execPath);
       initEnv = request.env;
+      helper?.warm();
     },
 
     async run(activation: Activation): Promise<unknown> {

@@ -13,6 +13,15 @@ export type TreeKill = 'group' | 'sweep';
 
 /** A sweep repeats while it finds processes: one may have forked between the read and the kill. */
 const MAX_SWEEPS = 16;
+/**
+ * A process in the middle of execve shows an empty environment for a moment, so a round that
+ * found nothing right after one that killed can miss a grandchild being exec'd. Once a sweep has
+ * killed, it ends only after this many quiet rounds, this far apart; a tree that left nothing
+ * behind (every normal activation) pays one round. owkit-spawn's sweep keeps the same rule.
+ */
+const QUIET_ROUNDS = 2;
+const QUIET_PAUSE_MS = 2;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Where many processes run (a host has hundreds), a tree younger than this is swept only among
@@ -125,6 +134,7 @@ export function sweep(
 ): number {
   const needle = Buffer.from(`${TREE_TAG_VARIABLE}=${tag}\0`);
   let killed = 0;
+  let quiet = 0;
   for (let round = 0; round < MAX_SWEEPS; round++) {
     let found = 0;
     for (const pid of candidates(skip, narrow)) {
@@ -144,7 +154,14 @@ export function sweep(
       }
     }
     killed += found;
-    if (found === 0) break;
+    if (found > 0) {
+      quiet = 0;
+      continue;
+    }
+    if (killed === 0 || quiet === QUIET_ROUNDS) break;
+    quiet += 1;
+    // The sweep runs where the child's end is handled, synchronously: a short blocking wait.
+    Atomics.wait(pause, 0, 0, QUIET_PAUSE_MS);
   }
   return killed;
 }

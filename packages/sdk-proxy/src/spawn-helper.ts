@@ -83,6 +83,14 @@ export class SpawnHelper {
     };
   }
 
+  /**
+   * Starts the helper ahead of the first activation (at /init): it is part of the proxy, so it
+   * is there before the action runs, and the first activation does not pay for its start.
+   */
+  warm(): void {
+    this.#start();
+  }
+
   /** Ends the helper; children still running are the proxy's to kill first. */
   close(): void {
     this.#process?.stdin.end();

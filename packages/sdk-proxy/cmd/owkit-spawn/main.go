@@ -409,6 +409,12 @@ const (
 	maxSweeps    = 16
 	fewProcesses = 16
 	recentTree   = time.Second
+	// A process in the middle of execve shows an empty environment for a moment, so a round
+	// that found nothing right after one that killed can miss a grandchild being exec'd. Once a
+	// sweep has killed, it ends only after this many quiet rounds, each this far apart. A tree
+	// that left nothing behind (every normal activation) pays one round, as before.
+	quietRounds = 2
+	quietPause  = 2 * time.Millisecond
 )
 
 func treeTag(overrides []string) string {
@@ -428,6 +434,7 @@ func killGroup(pid int) {
 // helper, the proxy and the live children (each another tree's root), until a round finds none.
 func (h *helper) sweep(tag string, root *child) {
 	needle := []byte(treeVariable + tag + "\x00")
+	killed, quiet := false, 0
 	for range maxSweeps {
 		found := 0
 		for _, pid := range h.candidates(root) {
@@ -439,9 +446,15 @@ func (h *helper) sweep(tag string, root *child) {
 				found++
 			}
 		}
-		if found == 0 {
+		if found > 0 {
+			killed, quiet = true, 0
+			continue
+		}
+		if !killed || quiet == quietRounds {
 			return
 		}
+		quiet++
+		time.Sleep(quietPause)
 	}
 }
 
