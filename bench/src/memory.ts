@@ -38,15 +38,14 @@ async function vmRssBytes(pid: number): Promise<number> {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
-/** utime + stime (+ cutime + cstime when asked: reaped children's time) in microseconds. */
-async function cpuOfPid(pid: number, withReapedChildren: boolean): Promise<number> {
+/** utime + stime + cutime + cstime (its own time and its reaped descendants'), in microseconds. */
+async function cpuOfPid(pid: number): Promise<number> {
   const stat = await readText(`/proc/${pid}/stat`);
   if (stat === null) return 0;
   // Fields after the command name, which is in parentheses and may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = (index: number) => Number(fields[index - 3] ?? 0);
-  let total = ticks(14) + ticks(15);
-  if (withReapedChildren) total += ticks(16) + ticks(17);
+  const total = ticks(14) + ticks(15) + ticks(16) + ticks(17);
   return (total * 1_000_000) / CLOCK_TICKS_PER_SECOND;
 }
 
@@ -152,7 +151,10 @@ export function processTreeProbe(rootPid: number): ResourceProbe {
     },
     async cpuMicros() {
       const members = await processTree(rootPid);
-      const times = await Promise.all(members.map((pid) => cpuOfPid(pid, pid === rootPid)));
+      // Every CPU second is either a live member's own or in its reaper's cutime/cstime, and the
+      // reaper of a member is a member: the blackbox proxy's children are reaped by owkit-spawn,
+      // not by the root, so only the root's reaped time would leave them all out.
+      const times = await Promise.all(members.map(cpuOfPid));
       return times.reduce((a, b) => a + b, 0);
     },
     async cgroupMaxUsageBytes() {
