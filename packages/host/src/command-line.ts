@@ -155,6 +155,22 @@ export function optionsTable(specs: OptionSpecs): string {
   return ['| flag | environment | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
+/**
+ * The option rows of a Markdown text (`optionsTable`'s, or a README holding it), each as its cells
+ * trimmed: how a test finds the rows in a README, whose formatter pads the columns.
+ */
+export function optionRows(markdown: string): string[][] {
+  return markdown
+    .split('\n')
+    .filter((line) => line.startsWith('| `--'))
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((cell) => cell.trim()),
+    );
+}
+
 /** An option the specs cannot describe (a repeatable one), shown in the help all the same. */
 export interface ExtraOption {
   flag: string;

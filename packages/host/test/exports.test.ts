@@ -8,6 +8,7 @@ const SUBPATHS = {
     'integerIn',
     'listenOptionSpecs',
     'oneOf',
+    'optionRows',
     'optionsTable',
     'parseCommandLine',
     'parseOptionsOnly',

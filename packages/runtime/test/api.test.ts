@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Server } from 'node:http';
-import { optionsTable } from '@owkit/host/command-line';
+import { optionRows, optionsTable } from '@owkit/host/command-line';
 import { describe, expect, it } from 'vitest';
 import type { ProtocolApp, ProtocolResponse, ProtocolServer } from '../src/index.js';
 import * as runtime from '../src/index.js';
@@ -74,18 +74,7 @@ describe('the options table', () => {
   it("is in the repository README's Runtime options section, row for row", async () => {
     const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
     const section = readme.split('### Runtime options')[1]?.split('\n\n')[1] ?? '';
-    // The formatter pads Markdown tables, so rows are compared cell by cell.
-    const rowsOf = (markdown: string) =>
-      markdown
-        .split('\n')
-        .filter((line) => line.startsWith('| `--'))
-        .map((line) =>
-          line
-            .slice(1, -1)
-            .split(' | ')
-            .map((cell) => cell.trim()),
-        );
-    expect(rowsOf(section)).toEqual(rowsOf(optionsTable(runtimeOptionSpecs)));
-    expect(rowsOf(section)).toHaveLength(Object.keys(runtimeOptionSpecs).length);
+    expect(optionRows(section)).toEqual(optionRows(optionsTable(runtimeOptionSpecs)));
+    expect(optionRows(section)).toHaveLength(Object.keys(runtimeOptionSpecs).length);
   });
 });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '@owkit/host/command-line';
+import { optionRows, UsageError } from '@owkit/host/command-line';
 import { describe, expect, it } from 'vitest';
 import * as api from '../src/index.js';
 import { parseOptions, proxyOptionSpecs, proxyOptionsTable } from '../src/index.js';
@@ -53,19 +53,8 @@ describe('parseOptions', () => {
 describe('documentation and API', () => {
   it('lists every option in the README exactly as --help prints them', async () => {
     const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-    // The formatter pads Markdown tables, so rows are compared cell by cell.
-    const rowsOf = (markdown: string) =>
-      markdown
-        .split('\n')
-        .filter((line) => line.startsWith('| `--'))
-        .map((line) =>
-          line
-            .slice(1, -1)
-            .split(' | ')
-            .map((cell) => cell.trim()),
-        );
-    const documented = rowsOf(readme);
-    expect(documented).toEqual(rowsOf(proxyOptionsTable()));
+    const documented = optionRows(readme);
+    expect(documented).toEqual(optionRows(proxyOptionsTable()));
     expect(documented).toHaveLength(Object.keys(proxyOptionSpecs).length);
   });
 
