@@ -3,15 +3,14 @@
  * Chromium (Debian's, driven by playwright-core; never a downloaded browser) loads the page,
  * submits the form, reads the reversed text and loads the PNG.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@owkit/host/ports';
+import { startProcess } from '@owkit/host/process';
 import { describeWithDocker } from '@owkit/testkit';
 import { execa } from 'execa';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { waitUntilAccepting } from '../src/invoke/ports.js';
 import { CLI_BIN, REPO_ROOT } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -20,7 +19,6 @@ const START_MS = 240_000;
 
 interface Dev {
   url: string;
-  child: ChildProcess;
   output(): string;
   /** Ctrl-C, as a user stops it; resolves with the exit code. */
   interrupt(): Promise<number | null>;
@@ -28,39 +26,15 @@ interface Dev {
 
 async function startDev(action: string, extra: string[]): Promise<Dev> {
   const port = await freePort();
-  const child = spawn(
+  const dev = await startProcess(
     process.execPath,
     [join(CLI_BIN, 'dev.js'), action, '--port', String(port), ...extra],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { cwd: REPO_ROOT, port, readyTimeoutMs: START_MS },
   );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  const gone = new AbortController();
-  void exited.then(() => gone.abort());
-  const listening = await waitUntilAccepting(port, START_MS, gone.signal);
-  if (!listening) {
-    child.kill('SIGKILL');
-    throw new Error(`pnpm dev ${action} did not listen on ${port}:\n${output}`);
-  }
   return {
-    url: `http://127.0.0.1:${port}/`,
-    child,
-    output: () => output,
-    interrupt: () => {
-      child.kill('SIGINT');
-      return exited;
-    },
+    url: `${dev.url}/`,
+    output: () => dev.stdout() + dev.stderr(),
+    interrupt: () => dev.stop('SIGINT'),
   };
 }
 

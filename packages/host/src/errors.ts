@@ -17,6 +17,8 @@ export interface StartErrorDetails {
   /** What it printed before it was given up on. */
   stdout?: string;
   stderr?: string;
+  /** Why the command could not be started at all (not found, not executable). */
+  spawnFailure?: string;
   cause?: unknown;
 }
 
@@ -28,6 +30,7 @@ export class StartError extends Error {
   readonly exitCode: number | null | undefined;
   readonly stdout: string;
   readonly stderr: string;
+  readonly spawnFailure: string | undefined;
 
   constructor(message: string, details: StartErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -35,6 +38,7 @@ export class StartError extends Error {
     this.exitCode = details.exitCode;
     this.stdout = details.stdout ?? '';
     this.stderr = details.stderr ?? '';
+    this.spawnFailure = details.spawnFailure;
   }
 
   /** Whether it exited before listening (rather than running without ever listening). */

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { StartError } from './errors.js';
 import { freePort, urlFor, waitForPort } from './ports.js';
@@ -10,6 +11,24 @@ export interface StartProcessOptions {
   cwd?: string;
   /** How long the child may take to accept connections. */
   readyTimeoutMs?: number;
+  /**
+   * Runs the child as the leader of a process group of its own, so that stopping it also ends
+   * what it spawned (a proxy's actions), and a Ctrl-C meant for the caller does not reach it.
+   */
+  group?: boolean;
+  /** Gives up the start: the child is killed and the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** How long stop() waits after its signal before it sends SIGKILL (5 s unless told). */
+  killAfterMs?: number;
+}
+
+export type OutputStream = 'stdout' | 'stderr';
+
+/** One line the child printed, with the time it arrived here (ISO 8601). */
+export interface OutputLine {
+  time: string;
+  stream: OutputStream;
+  text: string;
 }
 
 export interface RunningProcess {
@@ -19,13 +38,22 @@ export interface RunningProcess {
   /** Everything the child printed on stdout so far. */
   stdout(): string;
   stderr(): string;
-  /** Signals the child (SIGTERM by default) and resolves with its exit code, or null when a signal ended it. */
+  /** Both streams line by line, in arrival order, a line not yet ended last. */
+  lines(): OutputLine[];
+  /**
+   * Signals the child (its whole group when started with `group`; SIGTERM by default), sends
+   * SIGKILL if it is still there after `killAfterMs`, and resolves with its exit code, or null
+   * when a signal ended it. Safe to call more than once.
+   */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
+
+const DEFAULT_KILL_AFTER_MS = 5_000;
 
 interface Exit {
   exitCode: number | null;
   signal: string | null;
+  spawnFailure: string | undefined;
 }
 
 /** Kill switches of children still running, keyed by pid. */
@@ -38,36 +66,51 @@ export async function startProcess(
   args: readonly string[] = [],
   options: StartProcessOptions = {},
 ): Promise<RunningProcess> {
+  options.signal?.throwIfAborted();
   installExitHook();
   const port = options.port ?? (await freePort());
+  const group = options.group === true;
   const child = execa(command, args, {
     env: { ...options.env, PORT: String(port) },
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     stdin: 'ignore',
     buffer: false,
     reject: false,
+    detached: group,
   });
   const childPid = child.pid;
-  if (childPid !== undefined) liveChildren.set(childPid, () => child.kill('SIGKILL'));
+  let running = childPid !== undefined;
+  const send = (signal: NodeJS.Signals) => {
+    if (!running || childPid === undefined) return;
+    if (group) signalGroup(childPid, signal);
+    else child.kill(signal);
+  };
+  if (childPid !== undefined) liveChildren.set(childPid, () => send('SIGKILL'));
 
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-
+  const output = captureOutput(child);
   const exited: Promise<Exit> = child.then((result) => {
+    running = false;
     if (childPid !== undefined) liveChildren.delete(childPid);
-    return { exitCode: result.exitCode ?? null, signal: result.signal ?? null };
+    return {
+      exitCode: result.exitCode ?? null,
+      signal: result.signal ?? null,
+      // Set when the command could not be started at all (not found, not executable).
+      spawnFailure: childPid === undefined ? result.originalMessage : undefined,
+    };
   });
 
   const describe = `${command} ${args.join(' ')}`.trim();
   const stopWaiting = new AbortController();
   const earlyExit = exited.then((exit) => {
     stopWaiting.abort();
+    const { stdout, stderr } = output;
+    if (exit.spawnFailure !== undefined) {
+      throw new StartError(`cannot start ${describe}: ${exit.spawnFailure}`, {
+        spawnFailure: exit.spawnFailure,
+        stdout,
+        stderr,
+      });
+    }
     throw new StartError(
       `${describe} exited (code ${exit.exitCode}, signal ${exit.signal}) before listening on port ${port}\nstdout:\n${stdout}\nstderr:\n${stderr}`,
       { exitCode: exit.exitCode, stdout, stderr },
@@ -75,37 +118,90 @@ export async function startProcess(
   });
   // Whichever of the two loses the race must not surface as an unhandled rejection.
   earlyExit.catch(() => undefined);
+  const giveUp =
+    options.signal === undefined
+      ? stopWaiting.signal
+      : AbortSignal.any([stopWaiting.signal, options.signal]);
+  const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
   try {
-    await Promise.race([
-      waitForPort(port, options.readyTimeoutMs ?? 10_000, { signal: stopWaiting.signal }),
-      earlyExit,
-    ]);
+    await Promise.race([waitForPort(port, readyTimeoutMs, { signal: giveUp }), earlyExit]);
   } catch (error) {
-    if (child.exitCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
+    send('SIGKILL');
+    await exited;
+    if (options.signal?.aborted) throw options.signal.reason;
     if (error instanceof StartError) throw error;
-    throw new StartError(`${describe} did not listen on port ${port}\nstderr:\n${stderr}`, {
-      cause: error,
-      stdout,
-      stderr,
-    });
+    throw new StartError(
+      `${describe} did not listen on port ${port} within ${readyTimeoutMs} ms\nstderr:\n${output.stderr}`,
+      { cause: error, stdout: output.stdout, stderr: output.stderr },
+    );
   }
 
   if (childPid === undefined) throw new StartError(`${describe} has no pid`);
 
+  const killAfterMs = options.killAfterMs ?? DEFAULT_KILL_AFTER_MS;
   return {
     pid: childPid,
     port,
     url: urlFor(port),
-    stdout: () => stdout,
-    stderr: () => stderr,
+    stdout: () => output.stdout,
+    stderr: () => output.stderr,
+    lines: () => output.lines(),
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return (await exited).exitCode;
+      send(signal);
+      const killLater = setTimeout(() => send('SIGKILL'), killAfterMs);
+      try {
+        return (await exited).exitCode;
+      } finally {
+        clearTimeout(killLater);
+      }
     },
   };
+}
+
+interface CapturedOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  lines(): OutputLine[];
+}
+
+/** Keeps both streams whole and line by line, each line stamped with the time it arrived. */
+function captureOutput(child: Record<OutputStream, Readable | null>): CapturedOutput {
+  const whole: Record<OutputStream, string> = { stdout: '', stderr: '' };
+  const partial: Record<OutputStream, string> = { stdout: '', stderr: '' };
+  const complete: OutputLine[] = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream]?.setEncoding('utf8').on('data', (chunk: string) => {
+      whole[stream] += chunk;
+      const parts = (partial[stream] + chunk).split('\n');
+      partial[stream] = parts.pop() ?? '';
+      const time = new Date().toISOString();
+      for (const text of parts) complete.push({ time, stream, text });
+    });
+  }
+  return {
+    get stdout() {
+      return whole.stdout;
+    },
+    get stderr() {
+      return whole.stderr;
+    },
+    lines() {
+      const time = new Date().toISOString();
+      const unended = (['stdout', 'stderr'] as const)
+        .filter((stream) => partial[stream] !== '')
+        .map((stream) => ({ time, stream, text: partial[stream] }));
+      return [...complete, ...unended];
+    },
+  };
+}
+
+function signalGroup(leader: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-leader, signal);
+  } catch (error) {
+    // ESRCH: the group is already gone, which is what a stop wants.
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }
 
 /** A test run that ends early must not leave servers holding ports. */

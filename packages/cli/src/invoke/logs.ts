@@ -1,14 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { OutputLine, OutputStream } from '@owkit/host/process';
 import { SENTINEL } from '@owkit/protocol';
 
-export type Stream = 'stdout' | 'stderr';
+export type Stream = OutputStream;
 
-export interface LogLine {
-  /** ISO 8601 time the line was written (Docker's clock for containers, arrival for processes). */
-  time: string;
-  stream: Stream;
-  text: string;
-}
+/** One line of an action's logs; its ISO 8601 time is Docker's clock for a container, arrival for a process. */
+export type LogLine = OutputLine;
 
 /** Whether a line is the sentinel; the invoker drops any line that contains it. */
 export function isSentinel(line: LogLine): boolean {

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { type RunningContainer, startContainer } from '@owkit/host/docker';
 import { DockerCommandError, StartError } from '@owkit/host/errors';
+import { type RunningProcess, startProcess } from '@owkit/host/process';
 import { CliError } from '../errors.js';
-import { type LogLine, lastLines, parseDockerLogs, type Stream, toLines } from './logs.js';
-import { waitUntilAccepting } from './ports.js';
+import { type LogLine, lastLines, parseDockerLogs, toLines } from './logs.js';
 
 /** A started action: a container or a local process listening on `port`. */
 export interface RunningAction {
@@ -98,77 +97,38 @@ export function containerAction(image: string, memoryMb: number): Runner {
 }
 
 /**
- * A local process in its own process group, so that stopping it also ends what it spawned (the
- * proxy's children).
+ * A local process through host's startProcess, in its own process group so that stopping it
+ * also ends what it spawned (the proxy's actions); each line keeps the time it arrived.
  */
 export function processAction(command: string, args: readonly string[], cwd: string): Runner {
-  let child: ChildProcess | undefined;
-  let exit: Promise<void> = Promise.resolve();
-  let exited = false;
-  const processExited = new AbortController();
-  const lines: LogLine[] = [];
-  const partial: Record<Stream, string> = { stdout: '', stderr: '' };
+  let running: RunningProcess | undefined;
   const commandLine = [command, ...args].join(' ');
-
-  const capture = (stream: Stream) => (chunk: string) => {
-    const text = partial[stream] + chunk;
-    const parts = text.split('\n');
-    partial[stream] = parts.pop() ?? '';
-    const time = new Date().toISOString();
-    for (const part of parts) lines.push({ time, stream, text: part });
-  };
-  const logs = async (): Promise<LogLine[]> => {
-    const pending = (['stdout', 'stderr'] as const)
-      .filter((stream) => partial[stream] !== '')
-      .map((stream) => ({ time: new Date().toISOString(), stream, text: partial[stream] }));
-    return [...lines, ...pending];
-  };
   const stop = async () => {
-    if (child?.pid === undefined || exited) return;
-    const group = -child.pid;
-    signalGroup(group, 'SIGTERM');
-    const killLater = setTimeout(() => signalGroup(group, 'SIGKILL'), 5_000);
-    await exit;
-    clearTimeout(killLater);
+    await running?.stop();
   };
 
   async function start(options: StartOptions): Promise<RunningAction> {
-    const spawned = spawn(command, args, {
-      cwd,
-      env: { ...process.env, PORT: String(options.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    child = spawned;
-    exit = new Promise((resolve) => {
-      spawned.once('close', () => {
-        exited = true;
-        processExited.abort();
-        resolve();
+    try {
+      running = await startProcess(command, args, {
+        cwd,
+        port: options.port,
+        group: true,
+        readyTimeoutMs: options.readyTimeoutMs,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
-    });
-    let spawnError: Error | undefined;
-    spawned.once('error', (error) => {
-      spawnError = error;
-      exited = true;
-      processExited.abort();
-    });
-    spawned.stdout.setEncoding('utf8').on('data', capture('stdout'));
-    spawned.stderr.setEncoding('utf8').on('data', capture('stderr'));
-    const listening = await waitUntilAccepting(
-      options.port,
-      options.readyTimeoutMs,
-      processExited.signal,
-      options.signal,
-    );
-    if (spawnError !== undefined) {
-      throw new CliError(`cannot start ${commandLine}: ${spawnError.message}`);
-    }
-    if (!listening) {
-      const detail = `last log lines:\n${lastLines(await logs(), 15) || '  (none)'}`;
-      throw exited
+    } catch (error) {
+      if (!(error instanceof StartError)) throw error;
+      const lines = [
+        ...toLines(error.stdout, 'stdout', ''),
+        ...toLines(error.stderr, 'stderr', ''),
+      ];
+      const detail = `last log lines:\n${lastLines(lines, 15) || '  (none)'}`;
+      if (error.spawnFailure !== undefined) {
+        throw new CliError(`cannot start ${commandLine}: ${error.spawnFailure}`, { cause: error });
+      }
+      throw error.exited
         ? new CliError(
-            `${commandLine} exited with code ${spawned.exitCode ?? spawned.signalCode} before listening on port ${options.port}: see its logs below`,
+            `${commandLine} exited with code ${error.exitCode} before listening on port ${options.port}: see its logs below`,
             { detail },
           )
         : new CliError(
@@ -176,25 +136,17 @@ export function processAction(command: string, args: readonly string[], cwd: str
             { detail },
           );
     }
+    const started = running;
     return {
-      port: options.port,
-      url: `http://127.0.0.1:${options.port}`,
-      command: `PORT=${options.port} ${commandLine}`,
-      logs,
+      port: started.port,
+      url: started.url,
+      command: `PORT=${started.port} ${commandLine}`,
+      logs: async () => started.lines(),
       stop,
     };
   }
 
   return { start, stop };
-}
-
-function signalGroup(group: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(group, signal);
-  } catch (error) {
-    // ESRCH: the group is already gone, which is what stopping wants.
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
 }
 
 function firstLine(text: string): string {
