@@ -10,7 +10,7 @@ import { messageOf } from './errors.js';
 import { errorBody } from './json.js';
 import { LARGE_BODY_BYTES, releaseMemory } from './memory.js';
 import { DEFAULT_BODY_LIMIT_BYTES, MESSAGES } from './messages.js';
-import type { ProtocolApp } from './protocol.js';
+import type { ProtocolApp, ProtocolResponse } from './protocol.js';
 
 /** Connection timeouts (protocol §1.1). None of them ever cuts an activation that is running. */
 export const DEFAULT_TIMEOUTS = {
@@ -67,13 +67,20 @@ export function createHttpServer(app: ProtocolApp, options: HttpOptions = {}): S
       const answer = (body: Buffer | null) => {
         // Only whether there was a body outlives this call: the bytes belong to the app now.
         const refused = body === null;
-        app.handle({ method: req.method ?? 'GET', path: pathOf(req.url), body }).then(
-          (response) => {
-            if (refused) refuseBody(req, res, response.status, response.body, timeouts);
-            else send(res, response.status, response.body);
-          },
-          (error: unknown) => send(res, 502, errorBody(messageOf(error))),
-        );
+        const respond = (response: ProtocolResponse) => {
+          if (refused) refuseBody(req, res, response.status, response.body, timeouts);
+          else send(res, response.status, response.body);
+        };
+        const failed = (error: unknown) => send(res, 502, errorBody(messageOf(error)));
+        try {
+          const answered = app.handle(
+            { method: req.method ?? 'GET', path: pathOf(req.url), body },
+            respond,
+          );
+          if (answered instanceof Promise) answered.catch(failed);
+        } catch (error) {
+          failed(error);
+        }
       };
       readBody(req, limit, timeouts.bodyIdleMs, {
         body: answer,
@@ -198,12 +205,17 @@ function readBody(
   let first: Buffer | undefined;
   let buffer: Buffer | undefined;
   let size = 0;
+  let reading = true;
+  let timerArmed = false;
   const stopReading = () => {
-    req.setTimeout(0);
+    reading = false;
+    if (timerArmed) {
+      req.setTimeout(0);
+      req.off('timeout', onError);
+    }
     req.off('data', onData);
     req.off('end', onEnd);
     req.off('error', onError);
-    req.off('timeout', onError);
     // Errors after this point have nobody to tell; an error event without a listener would throw.
     req.on('error', () => {});
     buffer = undefined;
@@ -255,8 +267,14 @@ function readBody(
     if (size >= LARGE_BODY_BYTES) releaseMemory();
     callbacks.body(body);
   };
-  req.setTimeout(idleMs);
-  req.on('timeout', onError);
+  // The idle timer is armed only for a body still arriving once this turn's ticks have run: a
+  // body that came with its head (most do) has ended by then, and needs no timer made and undone.
+  queueMicrotask(() => {
+    if (!reading) return;
+    timerArmed = true;
+    req.setTimeout(idleMs);
+    req.on('timeout', onError);
+  });
   req.on('data', onData);
   req.on('end', onEnd);
   req.on('error', onError);

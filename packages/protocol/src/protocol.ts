@@ -133,12 +133,14 @@ function released(): never {
 
 /**
  * How a server produces results: the native runtime calls a handler, the proxy runs a child.
- * `run` resolves to the action's result — any value, whose shape the protocol layer checks, or a
- * RawJson answered byte for byte — or rejects with a ProtocolError carrying the answer's status.
+ * `run` gives the action's result — any value, whose shape the protocol layer checks, or a
+ * RawJson answered byte for byte — or fails with a ProtocolError carrying the answer's status.
+ * It may give the result at once rather than as a promise (a handler that is not async): the
+ * answer is then written in the same turn of the event loop, with no promise made for it.
  */
 export interface ActionEngine {
   init(request: InitRequest): Promise<void>;
-  run(activation: Activation): Promise<unknown>;
+  run(activation: Activation): unknown;
   close?(): Promise<void>;
 }
 
@@ -154,9 +156,17 @@ export interface ProtocolRequest {
   body: Uint8Array | string | null;
 }
 
-/** The protocol without a socket: routes, `/init` once, `value` rules, results, sentinels. */
+/**
+ * The protocol without a socket: routes, `/init` once, `value` rules, results, sentinels.
+ * `handle` answers at once when it can (every answer but `/init` and an engine's own promise).
+ * A transport passes `deliver`, which gets the answer before a `/run`'s sentinels are written:
+ * the client then reads its answer, and sends its next request, while the logs are being ended.
+ */
 export interface ProtocolApp {
-  handle(request: ProtocolRequest): Promise<ProtocolResponse>;
+  handle(
+    request: ProtocolRequest,
+    deliver?: (response: ProtocolResponse) => void,
+  ): ProtocolResponse | Promise<ProtocolResponse>;
   close(): Promise<void>;
 }
 
@@ -197,41 +207,48 @@ export function createProtocolApp(engine: ActionEngine, options: ProtocolAppOpti
    * Not an async function, nor is anything that sees the body's bytes: a suspended frame would
    * keep them alive for as long as the activation runs.
    */
-  function run(scanned: ScannedBody): Promise<ProtocolResponse> {
-    let activation: Activation;
+  function run(scanned: ScannedBody): ProtocolResponse | Promise<ProtocolResponse> {
+    let result: unknown;
     try {
-      activation = activationOf(scanned);
+      result = engine.run(activationOf(scanned));
     } catch (error) {
-      return Promise.resolve(errorResponse(error, logs, 502));
+      return errorResponse(error, logs, 502);
     }
-    return engine.run(activation).then(
-      (result) => resultResponse(result, logs),
+    if (!(result instanceof Promise)) return resultResponse(result, logs);
+    return result.then(
+      (settled: unknown) => resultResponse(settled, logs),
       (error: unknown) => errorResponse(error, logs, 502),
     );
   }
 
+  function answer(request: ProtocolRequest): ProtocolResponse | Promise<ProtocolResponse> {
+    const { method, path } = request;
+    if (!routes.has(path)) return reply(404, errorBody(MESSAGES.notFound));
+    if (method !== 'POST') return reply(405, errorBody(MESSAGES.methodNotAllowed));
+    const scanned = scanBody(request.body);
+    if ('status' in scanned) return scanned;
+    return path === '/init' ? init(scanned) : run(scanned);
+  }
+
   return {
-    handle(request) {
-      const { method, path } = request;
-      if (!routes.has(path)) return Promise.resolve(reply(404, errorBody(MESSAGES.notFound)));
-      if (method !== 'POST') {
-        return Promise.resolve(reply(405, errorBody(MESSAGES.methodNotAllowed)));
-      }
-      const scanned = scanBody(request.body);
-      if (path === '/init') return 'status' in scanned ? Promise.resolve(scanned) : init(scanned);
-      const answered = 'status' in scanned ? Promise.resolve(scanned) : run(scanned);
+    handle(request, deliver) {
+      const answered = answer(request);
       // Every POST /run ends its logs, whatever the outcome: the invoker waits for the pair.
+      const endsActivation = request.path === '/run' && request.method === 'POST';
+      const finish = (response: ProtocolResponse) => {
+        try {
+          deliver?.(response);
+        } finally {
+          if (endsActivation) writeSentinels(logs);
+        }
+        return response;
+      };
+      if (!(answered instanceof Promise)) return finish(answered);
       // then with both callbacks, not finally: the same outcome, two promises fewer per /run.
-      return answered.then(
-        (response) => {
-          writeSentinels(logs);
-          return response;
-        },
-        (error: unknown) => {
-          writeSentinels(logs);
-          throw error;
-        },
-      );
+      return answered.then(finish, (error: unknown) => {
+        if (endsActivation) writeSentinels(logs);
+        throw error;
+      });
     },
     async close() {
       await engine.close?.();

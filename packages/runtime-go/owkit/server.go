@@ -111,8 +111,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status, answer = s.init(body)
 	} else {
 		status, answer = s.safeRun(r, body)
-		// Every POST /run ends its logs, whatever the outcome, before the answer leaves: the
-		// invoker collects logs up to the sentinels once it has the answer.
+		// Every POST /run ends its logs, whatever the outcome. The invoker collects logs up to
+		// the sentinels once it has the answer, so either order keeps the protocol; net/http
+		// sends a buffered answer when the handler returns, so here they go just before it (the
+		// TS servers write them just after theirs).
 		s.writeSentinels()
 	}
 	large := len(body)+len(answer) > largeInput

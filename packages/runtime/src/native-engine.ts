@@ -50,40 +50,94 @@ export function createNativeEngine<P>(
       try {
         await options.init();
       } catch (error) {
-        options.stderr.write(
-          `${error instanceof Error && error.stack ? error.stack : messageOf(error)}\n`,
-        );
+        logError(error);
         throw new ProtocolError(502, `Initialization has failed due to: ${messageOf(error)}`);
       }
     },
 
-    async run(activation) {
-      const large = isLarge(activation);
-      // The request's bytes are still held by the calls that led here; once they have returned
-      // only the activation holds them, and takeParams can free them.
-      if (large) await Promise.resolve();
+    run(activation) {
+      if (isLarge(activation)) return runLarge(activation);
       const keys = applyActivationEnv(activation.env);
       const deadline = new LazyDeadlineSignal(activation.deadline);
+      let result: unknown;
       try {
-        // No local for the params: a 64 MiB string in them can go once the handler lets it go.
-        const result = await handler(
-          paramsOf(activation, large) as P,
-          new ActivationContext(activation, deadline),
-        );
-        // What the handler made on the way (and the params) goes before the answer is written.
-        if (large) releaseMemory();
-        return result === undefined ? {} : result;
+        result = handler(activation.takeParams() as P, new ActivationContext(activation, deadline));
       } catch (error) {
-        options.stderr.write(
-          `${error instanceof Error && error.stack ? error.stack : messageOf(error)}\n`,
-        );
-        return { error: messageOf(error) };
-      } finally {
-        deadline.dispose();
-        clearActivationEnv(keys);
+        endActivation(keys, deadline);
+        return applicationError(error);
       }
+      // A handler that is not async is answered in this turn: no promise, no microtask.
+      if (!isThenable(result)) {
+        endActivation(keys, deadline);
+        return result === undefined ? {} : result;
+      }
+      return settle(result, keys, deadline);
     },
   };
+
+  /** An async handler's result, once it settles. */
+  async function settle(
+    pending: PromiseLike<unknown>,
+    keys: string[],
+    deadline: LazyDeadlineSignal,
+  ): Promise<unknown> {
+    try {
+      const result = await pending;
+      return result === undefined ? {} : result;
+    } catch (error) {
+      return applicationError(error);
+    } finally {
+      endActivation(keys, deadline);
+    }
+  }
+
+  /** A 64 MiB value: every copy of its bytes goes before the handler sees the params. */
+  async function runLarge(activation: Activation): Promise<unknown> {
+    // The request's bytes are still held by the calls that led here; once they have returned
+    // only the activation holds them, and takeParams can free them.
+    await Promise.resolve();
+    const keys = applyActivationEnv(activation.env);
+    const deadline = new LazyDeadlineSignal(activation.deadline);
+    try {
+      // No local for the params: a 64 MiB string in them can go once the handler lets it go.
+      const result = await handler(
+        paramsOf(activation) as P,
+        new ActivationContext(activation, deadline),
+      );
+      // What the handler made on the way (and the params) goes before the answer is written.
+      releaseMemory();
+      return result === undefined ? {} : result;
+    } catch (error) {
+      return applicationError(error);
+    } finally {
+      endActivation(keys, deadline);
+    }
+  }
+
+  function endActivation(keys: string[], deadline: LazyDeadlineSignal): void {
+    deadline.dispose();
+    clearActivationEnv(keys);
+  }
+
+  /** A thrown or rejected handler: logged, and answered as an application error. */
+  function applicationError(error: unknown): { error: string } {
+    logError(error);
+    return { error: messageOf(error) };
+  }
+
+  function logError(error: unknown): void {
+    options.stderr.write(
+      `${error instanceof Error && error.stack ? error.stack : messageOf(error)}\n`,
+    );
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** In a call of its own: a suspended frame keeps every register, the value's bytes included. */
@@ -91,10 +145,10 @@ function isLarge(activation: Activation): boolean {
   return activation.value.length >= LARGE_BODY_BYTES;
 }
 
-/** The params; when large, the text they were parsed from is freed first. */
-function paramsOf(activation: Activation, large: boolean): unknown {
+/** A large activation's params, the text they were parsed from freed first. */
+function paramsOf(activation: Activation): unknown {
   const params = activation.takeParams();
-  if (large) releaseMemory();
+  releaseMemory();
   return params;
 }
 

@@ -291,3 +291,37 @@ describe('activation context', () => {
     expect(logs.sentinels()).toEqual({ stdout: 50, stderr: 50 });
   });
 });
+
+describe('when the answer leaves', () => {
+  const run = { method: 'POST', path: '/run', body: JSON.stringify(runBody({ a: 1 })) };
+
+  it('answers a handler that is not async in the same turn, without a promise', () => {
+    const { app, logs } = setup(echo);
+    const answered = app.handle(run);
+    expect(answered).not.toBeInstanceOf(Promise);
+    expect(answered).toMatchObject({ status: 200 });
+    expect(logs.sentinels()).toEqual({ stdout: 1, stderr: 1 });
+  });
+
+  it('hands the answer to the transport before the sentinels are written', async () => {
+    for (const handler of [echo, async (params: unknown) => ({ params })] as Handler[]) {
+      const { app, logs } = setup(handler);
+      const seenAtDelivery: unknown[] = [];
+      await app.handle(run, (response) => {
+        seenAtDelivery.push(response.status, logs.sentinels());
+      });
+      expect(seenAtDelivery).toEqual([200, { stdout: 0, stderr: 0 }]);
+      expect(logs.sentinels()).toEqual({ stdout: 1, stderr: 1 });
+    }
+  });
+
+  it('still ends the logs when the transport fails to deliver', () => {
+    const { app, logs } = setup(echo);
+    expect(() =>
+      app.handle(run, () => {
+        throw new Error('socket gone');
+      }),
+    ).toThrow('socket gone');
+    expect(logs.sentinels()).toEqual({ stdout: 1, stderr: 1 });
+  });
+});
