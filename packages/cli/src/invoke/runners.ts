@@ -61,20 +61,7 @@ export function containerAction(image: string, memoryMb: number): Runner {
         );
       }
       if (!(error instanceof StartError)) throw error;
-      const lines = [
-        ...toLines(error.stdout, 'stdout', ''),
-        ...toLines(error.stderr, 'stderr', ''),
-      ];
-      const detail = `last log lines of ${image}:\n${lastLines(lines, 15) || '  (none)'}`;
-      throw error.exited
-        ? new CliError(
-            `${image} exited with code ${error.exitCode} before listening on port ${options.port}: see its logs below`,
-            { detail },
-          )
-        : new CliError(
-            `${image} did not listen on port ${options.port} within ${options.readyTimeoutMs} ms: check that it serves on $PORT, or raise --ready-timeout`,
-            { detail },
-          );
+      throw notListening(image, `last log lines of ${image}`, error, options);
     }
     const running = container;
     const logs = async (): Promise<LogLine[]> => {
@@ -118,23 +105,10 @@ export function processAction(command: string, args: readonly string[], cwd: str
       });
     } catch (error) {
       if (!(error instanceof StartError)) throw error;
-      const lines = [
-        ...toLines(error.stdout, 'stdout', ''),
-        ...toLines(error.stderr, 'stderr', ''),
-      ];
-      const detail = `last log lines:\n${lastLines(lines, 15) || '  (none)'}`;
       if (error.spawnFailure !== undefined) {
         throw new CliError(`cannot start ${commandLine}: ${error.spawnFailure}`, { cause: error });
       }
-      throw error.exited
-        ? new CliError(
-            `${commandLine} exited with code ${error.exitCode} before listening on port ${options.port}: see its logs below`,
-            { detail },
-          )
-        : new CliError(
-            `${commandLine} did not listen on port ${options.port} within ${options.readyTimeoutMs} ms: check that it serves on $PORT, or raise --ready-timeout`,
-            { detail },
-          );
+      throw notListening(commandLine, 'last log lines', error, options);
     }
     const started = running;
     return {
@@ -147,6 +121,26 @@ export function processAction(command: string, args: readonly string[], cwd: str
   }
 
   return { start, stop };
+}
+
+/** A container or process that exited, or kept running, without listening: the cause and its log tail. */
+function notListening(
+  what: string,
+  logsTitle: string,
+  error: StartError,
+  options: StartOptions,
+): CliError {
+  const lines = [...toLines(error.stdout, 'stdout', ''), ...toLines(error.stderr, 'stderr', '')];
+  const detail = `${logsTitle}:\n${lastLines(lines, 15) || '  (none)'}`;
+  return error.exited
+    ? new CliError(
+        `${what} exited with code ${error.exitCode} before listening on port ${options.port}: see its logs below`,
+        { detail },
+      )
+    : new CliError(
+        `${what} did not listen on port ${options.port} within ${options.readyTimeoutMs} ms: check that it serves on $PORT, or raise --ready-timeout`,
+        { detail },
+      );
 }
 
 function firstLine(text: string): string {
