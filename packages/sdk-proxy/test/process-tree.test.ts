@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MESSAGES } from '@owkit/protocol';
 import { request, runBody } from '@owkit/runtime/testing';
@@ -85,6 +85,74 @@ describe('blackbox: nothing a child starts outlives its activation', () => {
     );
     const proxy = await startProxy({ exec });
     expect((await request(proxy.url, '/run', runBody({}))).json).toEqual({ adj: 1000 });
+  });
+});
+
+/** Whether a pid is gone from /proc altogether: not alive, and not a zombie left unreaped. */
+const gone = (pid: number) =>
+  eventually(async () => {
+    try {
+      await readFile(`/proc/${pid}/stat`);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+
+describe('blackbox through owkit-spawn: its children leave nothing behind', () => {
+  /**
+   * An escapee orphaned by a double fork into a session of its own, holding none of the child's
+   * pipes: the proxy never waits on it, so only owkit-spawn's sweep (its subreaper's leftovers)
+   * stands between it and a life past the activation.
+   */
+  const DETACHED = `
+( setsid sh -c 'echo $$ > "$ESCAPEE_ONE"; exec sleep 300' </dev/null >/dev/null 2>&1 & ) &
+while [ ! -s "$ESCAPEE_ONE" ]; do sleep 0.01; done
+`;
+
+  it('kills an escapee that let go of every pipe, and reaps it', async () => {
+    const { dir, files, env } = await escapeeFiles();
+    const exec = await shellExecutable(dir, `${DETACHED}echo '{"ok":true}'`);
+    const proxy = await startProxy({ exec, env: { ...process.env, ...env } });
+    expect((await request(proxy.url, '/run', runBody({}))).json).toEqual({ ok: true });
+    const [pid] = await pidsFrom(files.slice(0, 1));
+    // Gone from /proc, not a zombie: the helper, its subreaper, reaped it.
+    expect(await gone(pid as number)).toBe(true);
+  });
+
+  it('kills what an escapee started under a cleared environment (env -i): it is below one', async () => {
+    const { dir, files, env } = await escapeeFiles();
+    const exec = await shellExecutable(
+      dir,
+      `( setsid sh -c 'env -i sh -c "echo \\$\\$ > $ESCAPEE_ONE; exec sleep 300" & wait' </dev/null >/dev/null 2>&1 & ) &
+while [ ! -s "$ESCAPEE_ONE" ]; do sleep 0.01; done
+echo '{"ok":true}'`,
+    );
+    const proxy = await startProxy({ exec, env: { ...process.env, ...env } });
+    expect((await request(proxy.url, '/run', runBody({}))).json).toEqual({ ok: true });
+    expect(await allDead(await pidsFrom(files.slice(0, 1)))).toBe(true);
+  });
+
+  it("leaves a running activation's escapee to it while another activation ends", async () => {
+    const { dir, files, env } = await escapeeFiles();
+    const exec = await shellExecutable(
+      dir,
+      `case "$1" in
+  *keep*)
+    ${DETACHED}
+    while [ ! -e "$ESCAPEE_TWO" ]; do sleep 0.01; done
+    if kill -0 "$(cat "$ESCAPEE_ONE")"; then echo '{"alive":true}'; else echo '{"alive":false}'; fi ;;
+  *) echo '{"ok":true}' ;;
+esac`,
+    );
+    const proxy = await startProxy({ exec, env: { ...process.env, ...env } });
+    const keeping = request(proxy.url, '/run', runBody({ keep: true }));
+    const [pid] = await pidsFrom(files.slice(0, 1));
+    // Another activation ends (and sweeps) while the first one's escapee runs.
+    expect((await request(proxy.url, '/run', runBody({}))).json).toEqual({ ok: true });
+    await writeFile(files[1] as string, 'go\n');
+    expect((await keeping).json).toEqual({ alive: true });
+    expect(await allDead([pid as number])).toBe(true);
   });
 });
 

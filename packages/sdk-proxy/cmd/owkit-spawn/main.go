@@ -20,22 +20,27 @@
 //	                 'X' exited: int32 exit code (-1 when killed), then the signal name
 //	                 'C' closed: both output pipes ended after the exit, and the child's
 //	                 process group killed and, when its environment carries a tree tag,
-//	                 every process carrying it (the proxy's sweep, done here where it is cheaper)
+//	                 every leftover carrying it and all below one (the proxy's sweep, done
+//	                 here where it is cheaper)
+//
+// The helper is its children's subreaper (PR_SET_CHILD_SUBREAPER): whatever they leave behind,
+// double forks and setsid included, is re-parented to it rather than to init. So one goroutine
+// reaps every child on SIGCHLD (no thread blocked in wait4 per child), and the sweep after an
+// activation reads only the helper's own children (/proc/<pid>/task/<pid>/children) instead of
+// every process on the host: O(leftovers), not O(processes).
 package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
+	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
-	"time"
 )
 
 // childOOMScoreAdj makes a child the OOM killer's first choice, as the proxy's own spawns do.
@@ -51,8 +56,7 @@ const maxFrameBytes = 64 * 1024 * 1024
 func main() {
 	// Die with the proxy: a helper left behind would hold nothing but could never be told to stop.
 	_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0)
-	out := newFrameWriter(os.Stdout)
-	h := &helper{out: out, children: map[uint32]*child{}}
+	h := newHelper(newFrameWriter(os.Stdout))
 	if err := h.serve(bufio.NewReaderSize(os.Stdin, 256*1024)); err != nil && !errors.Is(err, io.EOF) {
 		fmt.Fprintf(os.Stderr, "owkit-spawn: %v\n", err)
 		os.Exit(1)
@@ -60,15 +64,25 @@ func main() {
 }
 
 type helper struct {
-	out      *frameWriter
-	base     []string
-	mu       sync.Mutex
+	out  *frameWriter
+	base []string
+	mu   sync.Mutex
+	// children by activation id, until the activation's 'C' frame.
 	children map[uint32]*child
+	// procs orders starting, reaping and sweeping: while it is held no child of the helper is
+	// reaped, so a pid the sweep read from the children list cannot be reused under it, and a
+	// child started is in roots before a sweep or the reaper can see it.
+	procs sync.Mutex
+	// roots are the children the helper started and has not reaped yet, each with where its
+	// exit status goes; every other child of the helper is something an activation left behind.
+	roots map[int]chan syscall.WaitStatus
+	// leftovers lists the children of the helper's main thread, where the kernel re-parents
+	// orphans; nil where the kernel has no children files (the sweep then reads all of /proc).
+	leftovers *childrenList
 }
 
 type child struct {
 	pid            int
-	startedAt      time.Time
 	stdout, stderr *os.File
 	cutOnce        sync.Once
 }
@@ -78,6 +92,23 @@ func (c *child) cut() {
 		_ = c.stdout.Close()
 		_ = c.stderr.Close()
 	})
+}
+
+func newHelper(out *frameWriter) *helper {
+	h := &helper{
+		out:      out,
+		children: map[uint32]*child{},
+		roots:    map[int]chan syscall.WaitStatus{},
+	}
+	// Notified before the first child can exit; a helper that cannot be a subreaper (no such
+	// prctl) still reaps its own children and falls back to reading /proc in full.
+	exits := make(chan os.Signal, 1)
+	signal.Notify(exits, syscall.SIGCHLD)
+	go h.reapOnSignal(exits)
+	if becomeSubreaper() {
+		h.leftovers = openChildrenList(os.Getpid())
+	}
+	return h
 }
 
 func (h *helper) serve(in *bufio.Reader) error {
@@ -186,328 +217,4 @@ func (h *helper) environment(overrides []string) []string {
 		}
 	}
 	return append(env, overrides...)
-}
-
-func (h *helper) spawn(id uint32, payload []byte) {
-	req, err := decodeSpawn(payload)
-	if err != nil {
-		h.out.send('F', id, []byte("EINVAL"))
-		return
-	}
-	stdinR, stdinW, err := os.Pipe()
-	if err != nil {
-		h.out.send('F', id, []byte(errnoName(err)))
-		return
-	}
-	stdoutR, stdoutW, err := os.Pipe()
-	if err != nil {
-		closeAll(stdinR, stdinW)
-		h.out.send('F', id, []byte(errnoName(err)))
-		return
-	}
-	stderrR, stderrW, err := os.Pipe()
-	if err != nil {
-		closeAll(stdinR, stdinW, stdoutR, stdoutW)
-		h.out.send('F', id, []byte(errnoName(err)))
-		return
-	}
-	pid, err := syscall.ForkExec(req.path, req.args, &syscall.ProcAttr{
-		Dir:   req.cwd,
-		Env:   h.environment(req.env),
-		Files: []uintptr{stdinR.Fd(), stdoutW.Fd(), stderrW.Fd()},
-		// A session and so a process group of its own (as Node's detached spawn), so that the
-		// child and what it forks are killed together.
-		Sys: &syscall.SysProcAttr{Setsid: true},
-	})
-	closeAll(stdinR, stdoutW, stderrW)
-	if err != nil {
-		closeAll(stdinW, stdoutR, stderrR)
-		h.out.send('F', id, []byte(errnoName(err)))
-		return
-	}
-	// Best effort, as in the proxy: the child may be gone already.
-	_ = os.WriteFile(fmt.Sprintf("/proc/%d/oom_score_adj", pid), []byte(childOOMScoreAdj), 0)
-	var started [4]byte
-	binary.LittleEndian.PutUint32(started[:], uint32(pid))
-	h.out.send('P', id, started[:])
-
-	c := &child{pid: pid, startedAt: time.Now(), stdout: stdoutR, stderr: stderrR}
-	h.mu.Lock()
-	h.children[id] = c
-	h.mu.Unlock()
-
-	go func() {
-		// A child that never reads its stdin is fine: the broken pipe is expected then.
-		_, _ = stdinW.Write(req.stdin)
-		_ = stdinW.Close()
-	}()
-	var readers sync.WaitGroup
-	readers.Add(2)
-	go h.forward(id, 'O', stdoutR, &readers)
-	go h.forward(id, 'E', stderrR, &readers)
-	go func() {
-		var status syscall.WaitStatus
-		for {
-			_, err := syscall.Wait4(pid, &status, 0, nil)
-			if !errors.Is(err, syscall.EINTR) {
-				break
-			}
-		}
-		h.out.send('X', id, exitPayload(status))
-		readers.Wait()
-		c.cut()
-		h.mu.Lock()
-		delete(h.children, id)
-		h.mu.Unlock()
-		// Nothing the activation started may outlive it: done before the proxy answers.
-		killGroup(pid)
-		if tag := treeTag(req.env); tag != "" {
-			h.sweep(tag, c)
-		}
-		h.out.send('C', id, nil)
-	}()
-}
-
-func (h *helper) forward(id uint32, kind byte, from *os.File, done *sync.WaitGroup) {
-	defer done.Done()
-	buf := make([]byte, readChunkBytes)
-	for {
-		n, err := from.Read(buf)
-		if n > 0 {
-			h.out.send(kind, id, buf[:n])
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func exitPayload(status syscall.WaitStatus) []byte {
-	code := int32(status.ExitStatus())
-	signal := ""
-	if status.Signaled() {
-		code = -1
-		signal = signalName(status.Signal())
-	}
-	payload := binary.LittleEndian.AppendUint32(nil, uint32(code))
-	return append(payload, signal...)
-}
-
-func closeAll(files ...*os.File) {
-	for _, f := range files {
-		_ = f.Close()
-	}
-}
-
-// frameWriter sends frames from every goroutine, one whole frame at a time, and writes what
-// has gathered in one system call.
-type frameWriter struct {
-	mu      sync.Mutex
-	w       *bufio.Writer
-	pending bool
-	wake    chan struct{}
-}
-
-func newFrameWriter(to io.Writer) *frameWriter {
-	fw := &frameWriter{w: bufio.NewWriterSize(to, 256*1024), wake: make(chan struct{}, 1)}
-	go fw.flushLoop()
-	return fw
-}
-
-func (fw *frameWriter) send(kind byte, id uint32, payload []byte) {
-	var header [9]byte
-	binary.LittleEndian.PutUint32(header[0:4], uint32(5+len(payload)))
-	header[4] = kind
-	binary.LittleEndian.PutUint32(header[5:9], id)
-	fw.mu.Lock()
-	_, _ = fw.w.Write(header[:])
-	_, _ = fw.w.Write(payload)
-	fw.pending = true
-	fw.mu.Unlock()
-	select {
-	case fw.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (fw *frameWriter) flushLoop() {
-	for range fw.wake {
-		fw.mu.Lock()
-		if fw.pending {
-			fw.pending = false
-			if err := fw.w.Flush(); err != nil {
-				// The proxy is gone: nothing is left to serve.
-				os.Exit(0)
-			}
-		}
-		fw.mu.Unlock()
-	}
-}
-
-func errnoName(err error) string {
-	var errno syscall.Errno
-	if !errors.As(err, &errno) {
-		return "EIO"
-	}
-	if name, ok := errnoNames[errno]; ok {
-		return name
-	}
-	return fmt.Sprintf("ERRNO%d", int(errno))
-}
-
-var errnoNames = map[syscall.Errno]string{
-	syscall.ENOENT:  "ENOENT",
-	syscall.EACCES:  "EACCES",
-	syscall.ENOEXEC: "ENOEXEC",
-	syscall.E2BIG:   "E2BIG",
-	syscall.EMFILE:  "EMFILE",
-	syscall.ENFILE:  "ENFILE",
-	syscall.EAGAIN:  "EAGAIN",
-	syscall.ENOMEM:  "ENOMEM",
-	syscall.ENOTDIR: "ENOTDIR",
-	syscall.EISDIR:  "EISDIR",
-	syscall.EPERM:   "EPERM",
-	syscall.ELOOP:   "ELOOP",
-	syscall.ETXTBSY: "ETXTBSY",
-}
-
-func signalName(signal syscall.Signal) string {
-	if name, ok := signalNames[signal]; ok {
-		return name
-	}
-	return fmt.Sprintf("SIG%d", int(signal))
-}
-
-var signalNames = map[syscall.Signal]string{
-	syscall.SIGHUP:  "SIGHUP",
-	syscall.SIGINT:  "SIGINT",
-	syscall.SIGQUIT: "SIGQUIT",
-	syscall.SIGILL:  "SIGILL",
-	syscall.SIGTRAP: "SIGTRAP",
-	syscall.SIGABRT: "SIGABRT",
-	syscall.SIGBUS:  "SIGBUS",
-	syscall.SIGFPE:  "SIGFPE",
-	syscall.SIGKILL: "SIGKILL",
-	syscall.SIGUSR1: "SIGUSR1",
-	syscall.SIGSEGV: "SIGSEGV",
-	syscall.SIGUSR2: "SIGUSR2",
-	syscall.SIGPIPE: "SIGPIPE",
-	syscall.SIGALRM: "SIGALRM",
-	syscall.SIGTERM: "SIGTERM",
-	syscall.SIGXCPU: "SIGXCPU",
-	syscall.SIGXFSZ: "SIGXFSZ",
-	syscall.SIGSYS:  "SIGSYS",
-}
-
-// treeVariable marks every process of one child's tree (the proxy's OWKIT_ACTIVATION_TREE).
-const treeVariable = "OWKIT_ACTIVATION_TREE="
-
-// Sweep limits, as the proxy's own sweep: rounds while processes are found; where more than
-// fewProcesses run, a tree younger than recentTree is swept among the pids allocated since its
-// child's only.
-const (
-	maxSweeps    = 16
-	fewProcesses = 16
-	recentTree   = time.Second
-	// A process in the middle of execve shows an empty environment for a moment, so a round
-	// that found nothing right after one that killed can miss a grandchild being exec'd. Once a
-	// sweep has killed, it ends only after this many quiet rounds, each this far apart. A tree
-	// that left nothing behind (every normal activation) pays one round, as before.
-	quietRounds = 2
-	quietPause  = 2 * time.Millisecond
-)
-
-func treeTag(overrides []string) string {
-	for _, entry := range overrides {
-		if tag, ok := strings.CutPrefix(entry, treeVariable); ok {
-			return tag
-		}
-	}
-	return ""
-}
-
-func killGroup(pid int) {
-	_ = syscall.Kill(-pid, syscall.SIGKILL)
-}
-
-// sweep SIGKILLs every readable process whose environment holds the tree's tag, but for this
-// helper, the proxy and the live children (each another tree's root), until a round finds none.
-func (h *helper) sweep(tag string, root *child) {
-	needle := []byte(treeVariable + tag + "\x00")
-	killed, quiet := false, 0
-	for range maxSweeps {
-		found := 0
-		for _, pid := range h.candidates(root) {
-			environ, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
-			if err != nil || !holdsVariable(environ, needle) {
-				continue
-			}
-			if syscall.Kill(pid, syscall.SIGKILL) == nil {
-				found++
-			}
-		}
-		if found > 0 {
-			killed, quiet = true, 0
-			continue
-		}
-		if !killed || quiet == quietRounds {
-			return
-		}
-		quiet++
-		time.Sleep(quietPause)
-	}
-}
-
-func (h *helper) candidates(root *child) []int {
-	skip := map[int]bool{os.Getpid(): true, os.Getppid(): true}
-	h.mu.Lock()
-	for _, c := range h.children {
-		skip[c.pid] = true
-	}
-	h.mu.Unlock()
-	dir, err := os.Open("/proc")
-	if err != nil {
-		return nil
-	}
-	names, _ := dir.Readdirnames(-1)
-	_ = dir.Close()
-	pids := make([]int, 0, len(names))
-	for _, name := range names {
-		pid, err := strconv.Atoi(name)
-		if err == nil && !skip[pid] {
-			pids = append(pids, pid)
-		}
-	}
-	if len(pids) <= fewProcesses || time.Since(root.startedAt) > recentTree {
-		return pids
-	}
-	raw, err := os.ReadFile("/proc/sys/kernel/ns_last_pid")
-	if err != nil {
-		return pids
-	}
-	last, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-	if err != nil {
-		return pids
-	}
-	first := root.pid
-	narrowed := pids[:0]
-	for _, pid := range pids {
-		if (first <= last && pid >= first && pid <= last) || (first > last && (pid >= first || pid <= last)) {
-			narrowed = append(narrowed, pid)
-		}
-	}
-	return narrowed
-}
-
-func holdsVariable(environ, needle []byte) bool {
-	for at := 0; ; {
-		i := bytes.Index(environ[at:], needle)
-		if i < 0 {
-			return false
-		}
-		if at+i == 0 || environ[at+i-1] == 0 {
-			return true
-		}
-		at += i + 1
-	}
 }
