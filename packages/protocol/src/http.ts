@@ -267,10 +267,11 @@ function readBody(
     if (size >= LARGE_BODY_BYTES) releaseMemory();
     callbacks.body(body);
   };
-  // The idle timer is armed only for a body still arriving once this turn's ticks have run: a
-  // body that came with its head (most do) has ended by then, and needs no timer made and undone.
+  // The idle timer is armed only for a body still arriving once this turn's ticks have run (they
+  // deliver what came with the head): a body that came whole with its head, as most do, needs no
+  // timer made and undone. A chunked body has no length to check, so it always gets one.
   queueMicrotask(() => {
-    if (!reading) return;
+    if (!reading || (declared !== undefined && size >= declared)) return;
     timerArmed = true;
     req.setTimeout(idleMs);
     req.on('timeout', onError);

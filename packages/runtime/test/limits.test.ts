@@ -97,6 +97,15 @@ describe('connection timeouts', () => {
     expect(next.status).toBe(200);
   });
 
+  it('closes a request whose declared body never starts', async () => {
+    const server = await startServer();
+    const head = 'POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n';
+    const result = await exchange(server.port, [head]);
+    expect(result.text).toBe('');
+    expect(result.closedAfterMs).toBeGreaterThanOrEqual(TIMEOUTS.bodyIdleMs - 50);
+    expect(result.closedAfterMs).toBeLessThan(TIMEOUTS.bodyIdleMs + 1_500);
+  });
+
   it('keeps a body that trickles in under the idle limit', async () => {
     const server = await startServer((params) => params);
     const body = JSON.stringify(runBody({ text: 'x'.repeat(20) }));
