@@ -57,10 +57,20 @@ func main() {
 	// Die with the proxy: a helper left behind would hold nothing but could never be told to stop.
 	_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0)
 	h := newHelper(newFrameWriter(os.Stdout))
-	if err := h.serve(bufio.NewReaderSize(os.Stdin, 256*1024)); err != nil && !errors.Is(err, io.EOF) {
+	if err := h.serve(bufio.NewReaderSize(pollable(os.Stdin), 256*1024)); err != nil && !errors.Is(err, io.EOF) {
 		fmt.Fprintf(os.Stderr, "owkit-spawn: %v\n", err)
 		os.Exit(1)
 	}
+}
+
+// pollable reads the proxy's frames through Go's poller: the proxy hands over a blocking socket,
+// and a read blocked on it holds a thread that the runtime replaces and wakes again for every
+// frame (futex calls and context switches per activation).
+func pollable(in *os.File) *os.File {
+	if syscall.SetNonblock(int(in.Fd()), true) != nil {
+		return in
+	}
+	return os.NewFile(in.Fd(), in.Name())
 }
 
 type helper struct {
