@@ -38,6 +38,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -56,6 +57,9 @@ const maxFrameBytes = 64 * 1024 * 1024
 func main() {
 	// Die with the proxy: a helper left behind would hold nothing but could never be told to stop.
 	_, _, _ = syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0)
+	// Its work is system calls and waiting: a second processor only adds threads that wake each
+	// other (unpinned on two cores, 339-371 us of CPU per activation against 399-505 with two).
+	runtime.GOMAXPROCS(1)
 	h := newHelper(newFrameWriter(os.Stdout))
 	if err := h.serve(bufio.NewReaderSize(pollable(os.Stdin), 256*1024)); err != nil && !errors.Is(err, io.EOF) {
 		fmt.Fprintf(os.Stderr, "owkit-spawn: %v\n", err)

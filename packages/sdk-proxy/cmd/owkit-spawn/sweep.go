@@ -86,19 +86,27 @@ func (h *helper) sweepLeftovers(needle []byte) int {
 	return found
 }
 
-// killTree SIGKILLs a process and everything below it; it returns how many it reached.
+// killTree SIGKILLs a process and everything below it; it returns how many it reached. Each is
+// stopped before its children are read, and killed only once all are read: a process killed at
+// once could die before the read, and its children, re-parented to the helper, would no longer
+// be below anything carrying the tag. A stopped process forks no more (a fork with a signal
+// pending is restarted after it).
 func killTree(pid int) int {
-	killed := 0
+	var stopped []int
 	pending := []int{pid}
 	for len(pending) > 0 {
 		next := pending[len(pending)-1]
 		pending = pending[:len(pending)-1]
-		if syscall.Kill(next, syscall.SIGKILL) == nil {
-			killed++
+		if syscall.Kill(next, syscall.SIGSTOP) != nil {
+			continue
 		}
+		stopped = append(stopped, next)
 		pending = append(pending, processChildren(next)...)
 	}
-	return killed
+	for _, member := range stopped {
+		_ = syscall.Kill(member, syscall.SIGKILL)
+	}
+	return len(stopped)
 }
 
 // processChildren lists the children of every thread of a process (its own forks may come from
