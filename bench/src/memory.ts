@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 /**
  * What a server holds in memory at one moment.
@@ -16,8 +17,13 @@ export interface MemoryReading {
 
 export interface ResourceProbe {
   memory(): Promise<MemoryReading>;
-  /** CPU time used so far by every process of the server, in microseconds. */
-  cpuMicros(): Promise<number>;
+  /**
+   * CPU time used so far by every process of the server, in microseconds. Synchronous on
+   * purpose: a reading taken at a load run's start must be of that instant. Read through the
+   * event loop, a 40-process tree's reads waited behind autocannon's own work at 32 connections
+   * and often finished after the run, so the run's CPU came out near 0.
+   */
+  cpuMicros(): number;
   /** The kernel's high-water mark of the cgroup's usage (rss + page cache), or null. */
   cgroupMaxUsageBytes(): Promise<number | null>;
 }
@@ -32,6 +38,14 @@ async function readText(path: string): Promise<string | null> {
   }
 }
 
+function readTextNow(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
 async function vmRssBytes(pid: number): Promise<number> {
   const status = await readText(`/proc/${pid}/status`);
   const match = status?.match(/^VmRSS:\s+(\d+) kB/m);
@@ -39,8 +53,8 @@ async function vmRssBytes(pid: number): Promise<number> {
 }
 
 /** utime + stime + cutime + cstime (its own time and its reaped descendants'), in microseconds. */
-async function cpuOfPid(pid: number): Promise<number> {
-  const stat = await readText(`/proc/${pid}/stat`);
+function cpuOfPid(pid: number): number {
+  const stat = readTextNow(`/proc/${pid}/stat`);
   if (stat === null) return 0;
   // Fields after the command name, which is in parentheses and may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -103,12 +117,12 @@ export async function containerProbe(mainPid: number): Promise<ResourceProbe> {
         processCount: members.length,
       };
     },
-    async cpuMicros() {
+    cpuMicros() {
       if (paths.version === 1) {
-        const usage = await readText(`${paths.cpuDir}/cpuacct.usage`);
+        const usage = readTextNow(`${paths.cpuDir}/cpuacct.usage`);
         return usage === null ? 0 : Number(usage) / 1_000;
       }
-      return statValue(await readText(`${paths.cpuDir}/cpu.stat`), 'usage_usec') ?? 0;
+      return statValue(readTextNow(`${paths.cpuDir}/cpu.stat`), 'usage_usec') ?? 0;
     },
     async cgroupMaxUsageBytes() {
       const file = paths.version === 1 ? 'memory.max_usage_in_bytes' : 'memory.peak';
@@ -118,19 +132,22 @@ export async function containerProbe(mainPid: number): Promise<ResourceProbe> {
   };
 }
 
-/** The descendants of a process, found through /proc/<pid>/task/<tid>/children. */
-async function processTree(rootPid: number): Promise<number[]> {
+/**
+ * The descendants of a process, found through /proc/<pid>/task/<tid>/children, at one instant: a
+ * few dozen small reads, done before anything else runs.
+ */
+function processTreeNow(rootPid: number): number[] {
   const found = [rootPid];
   for (let i = 0; i < found.length; i++) {
     const pid = found[i] as number;
     let tasks: string[] = [];
     try {
-      tasks = await readdir(`/proc/${pid}/task`);
+      tasks = readdirSync(`/proc/${pid}/task`);
     } catch {
       continue;
     }
     for (const task of tasks) {
-      const children = await readText(`/proc/${pid}/task/${task}/children`);
+      const children = readTextNow(`/proc/${pid}/task/${task}/children`);
       for (const child of (children ?? '').split(' ').filter(Boolean)) found.push(Number(child));
     }
   }
@@ -141,7 +158,7 @@ async function processTree(rootPid: number): Promise<number[]> {
 export function processTreeProbe(rootPid: number): ResourceProbe {
   return {
     async memory() {
-      const members = await processTree(rootPid);
+      const members = processTreeNow(rootPid);
       const rss = await Promise.all(members.map(vmRssBytes));
       return {
         rssBytes: rss.reduce((a, b) => a + b, 0),
@@ -149,13 +166,11 @@ export function processTreeProbe(rootPid: number): ResourceProbe {
         processCount: members.length,
       };
     },
-    async cpuMicros() {
-      const members = await processTree(rootPid);
+    cpuMicros() {
       // Every CPU second is either a live member's own or in its reaper's cutime/cstime, and the
       // reaper of a member is a member: the blackbox proxy's children are reaped by owkit-spawn,
       // not by the root, so only the root's reaped time would leave them all out.
-      const times = await Promise.all(members.map(cpuOfPid));
-      return times.reduce((a, b) => a + b, 0);
+      return processTreeNow(rootPid).reduce((sum, pid) => sum + cpuOfPid(pid), 0);
     },
     async cgroupMaxUsageBytes() {
       return null;

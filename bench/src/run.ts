@@ -736,7 +736,7 @@ async function measureLoad(ctx: Context, cold: ColdState, startedAt: Date): Prom
     const loadRound = async (round: number) => {
       ctx.loadRounds = round;
       ctx.progress.startPhase(`throughput, round ${round}`, stepsPerRound);
-      const cpuAtStart = await serversCpu(servers);
+      const cpuAtStart = serversCpu(servers);
       const watch = await watchRound('throughput', round);
       // Connection counts outside, variants inside: the levels a goal divides are seconds apart.
       for (const [index, connections] of options.connections.entries()) {
@@ -763,7 +763,7 @@ async function measureLoad(ctx: Context, cold: ColdState, startedAt: Date): Prom
           }
         }
       }
-      const cpuAtEnd = await serversCpu(servers);
+      const cpuAtEnd = serversCpu(servers);
       const noise = await watch.end(cpuAtEnd - cpuAtStart);
       // The goals (and --until-stable) read the rounds so far from the results.
       for (const [variantName, server] of servers) {
@@ -829,9 +829,9 @@ async function measureLoad(ctx: Context, cold: ColdState, startedAt: Date): Prom
   }
 }
 
-async function serversCpu(servers: Map<string, LoadServer>): Promise<number> {
+function serversCpu(servers: Map<string, LoadServer>): number {
   let sum = 0;
-  for (const server of servers.values()) sum += await server.cpuMicros().catch(() => 0);
+  for (const server of servers.values()) sum += server.cpuMicros();
   return sum;
 }
 

@@ -136,7 +136,7 @@ export class LoadServer {
   }
 
   /** CPU the server has used so far, in microseconds. */
-  cpuMicros(): Promise<number> {
+  cpuMicros(): number {
     return this.probe.cpuMicros();
   }
 
@@ -280,14 +280,14 @@ async function loadLevel(
     }
     latencies[count++] = ms;
   });
-  let cpuAtStart: Promise<number> | undefined;
+  let cpuAtStart: number | undefined;
   instance.once('start', () => {
     cpuAtStart = probe.cpuMicros();
   });
 
   const result = await instance;
-  const cpuAtEnd = await probe.cpuMicros();
-  const cpuUsed = cpuAtStart === undefined ? null : cpuAtEnd - (await cpuAtStart);
+  const cpuAtEnd = probe.cpuMicros();
+  const cpuUsed = cpuAtStart === undefined ? null : cpuAtEnd - cpuAtStart;
   const samples = Array.from(latencies.subarray(0, count));
   const requestsTotal = result.requests.total;
   return {
