@@ -31,6 +31,11 @@ async function startDev(action: string, extra: string[]): Promise<Dev> {
     [join(CLI_BIN, 'dev.js'), action, '--port', String(port), ...extra],
     { cwd: REPO_ROOT, port, readyTimeoutMs: START_MS },
   );
+  // The port alone does not say it is ready: before it starts anything, pnpm dev binds the port
+  // for a moment to see that it is free, and a connection then is accepted too.
+  await expect
+    .poll(() => dev.stderr().includes('Ctrl-C stops it'), { timeout: START_MS, interval: 50 })
+    .toBe(true);
   return {
     url: `${dev.url}/`,
     output: () => dev.stdout() + dev.stderr(),
