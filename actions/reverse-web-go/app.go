@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/owkit/owkit/actions/reverse-string-go/reverse"
-	"github.com/owkit/owkit/packages/runtime-go/owkit"
+	"github.com/owkit/owkit/packages/runtime-go/action"
 )
 
 const defaultText = "hello, world"
@@ -50,7 +50,7 @@ func newApp() http.Handler {
 		w.Header().Set("Content-Type", "image/png")
 		w.Header().Set("Cache-Control", "no-store")
 		if err := writeStrip(w, text); err != nil {
-			fmt.Fprintf(owkit.Stderr, "image.png: %v\n", err)
+			fmt.Fprintf(action.Stderr, "image.png: %v\n", err)
 		}
 	})
 	return logRequests(mux)
@@ -59,7 +59,7 @@ func newApp() http.Handler {
 // logRequests writes one log line per activation: pnpm dev prints it under its request.
 func logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(owkit.Stdout, "%s %s\n", r.Method, r.URL.Path)
+		fmt.Fprintf(action.Stdout, "%s %s\n", r.Method, r.URL.Path)
 		next.ServeHTTP(w, r)
 	})
 }

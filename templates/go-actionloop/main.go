@@ -2,9 +2,9 @@
 // activation per line in on stdin, one result per line out on fd 3.
 package main
 
-import "github.com/owkit/owkit/packages/runtime-go/owkit"
+import "github.com/owkit/owkit/packages/runtime-go/action"
 
 // handler decodes the params into Params and encodes the Result.
-var handler = owkit.Typed(greet)
+var handler = action.Typed(greet)
 
-func main() { owkit.ServeLoop(handler) }
+func main() { action.ServeLoop(handler) }

@@ -2,9 +2,9 @@
 // in on argv and stdin, the result as its last line of stdout.
 package main
 
-import "github.com/owkit/owkit/packages/runtime-go/owkit"
+import "github.com/owkit/owkit/packages/runtime-go/action"
 
 // handler decodes the params into Params and encodes the Result.
-var handler = owkit.Typed(greet)
+var handler = action.Typed(greet)
 
-func main() { owkit.RunBlackbox(handler) }
+func main() { action.RunBlackbox(handler) }

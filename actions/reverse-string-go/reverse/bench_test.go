@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/owkit/owkit/actions/reverse-string-go/reverse"
+	"github.com/owkit/owkit/packages/runtime-go/action"
 	"github.com/owkit/owkit/packages/runtime-go/owkit"
 )
 
@@ -29,7 +30,7 @@ const benchBody = `{"value":{"payload":"hello world"},"namespace":"guest","actio
 
 func BenchmarkNativeOverLoopback(b *testing.B) {
 	server := owkit.NewServer(reverse.Handle, owkit.Options{
-		Stdout: owkit.NewLineWriter(io.Discard), Stderr: owkit.NewLineWriter(io.Discard),
+		Stdout: action.NewLineWriter(io.Discard), Stderr: action.NewLineWriter(io.Discard),
 	})
 	benchmarkOverLoopback(b, func(listener net.Listener) {
 		ctx, stop := context.WithCancel(context.Background())
@@ -64,8 +65,8 @@ func floorRun(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
-	owkit.NewLineWriter(io.Discard).WriteSentinel()
-	owkit.NewLineWriter(io.Discard).WriteSentinel()
+	action.NewLineWriter(io.Discard).WriteSentinel()
+	action.NewLineWriter(io.Discard).WriteSentinel()
 }
 
 func benchmarkOverLoopback(b *testing.B, serve func(net.Listener)) {

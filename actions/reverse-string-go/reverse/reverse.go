@@ -10,7 +10,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/owkit/owkit/packages/runtime-go/owkit"
+	"github.com/owkit/owkit/packages/runtime-go/action"
 )
 
 // ErrPayloadNotString is the application error for params without a string payload.
@@ -30,9 +30,9 @@ type Result struct {
 // (lone UTF-16 surrogates and invalid UTF-8 become U+FFFD) and writes them from the end of one
 // buffer backwards, escaped exactly as encoding/json writes a Result without HTML escaping.
 func Handle(_ context.Context, params json.RawMessage) (any, error) {
-	// owkit.Fields slices the params without copying them. Keys match exactly (unlike struct
+	// action.Fields slices the params without copying them. Keys match exactly (unlike struct
 	// fields, which encoding/json matches case-insensitively): {"PAYLOAD": …} is no payload.
-	fields, err := owkit.Fields(params)
+	fields, err := action.Fields(params)
 	if err != nil {
 		return nil, ErrPayloadNotString // an array, not an object
 	}

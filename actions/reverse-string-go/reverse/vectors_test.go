@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/owkit/owkit/actions/reverse-string-go/reverse"
+	"github.com/owkit/owkit/packages/runtime-go/action"
 	"github.com/owkit/owkit/packages/runtime-go/owkit"
 )
 
@@ -45,7 +46,7 @@ func loadVectors(t *testing.T) []vector {
 // The vectors through the native server, as the go-native image answers them.
 func TestVectorsThroughTheNativeServer(t *testing.T) {
 	server := httptest.NewServer(owkit.NewServer(reverse.Handle, owkit.Options{
-		Stdout: owkit.NewLineWriter(io.Discard), Stderr: owkit.NewLineWriter(io.Discard),
+		Stdout: action.NewLineWriter(io.Discard), Stderr: action.NewLineWriter(io.Discard),
 	}))
 	defer server.Close()
 	for _, v := range loadVectors(t) {
@@ -72,7 +73,7 @@ func TestVectorsThroughTheLoop(t *testing.T) {
 		input.WriteString(strings.TrimRight(v.Request, "\n") + "\n")
 	}
 	var results bytes.Buffer
-	if err := owkit.RunLoop(context.Background(), reverse.Handle, &input, &results, owkit.NewLineWriter(io.Discard)); err != nil {
+	if err := action.RunLoop(context.Background(), reverse.Handle, &input, &results, action.NewLineWriter(io.Discard)); err != nil {
 		t.Fatal(err)
 	}
 	lines := bufio.NewScanner(&results)

@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/owkit/owkit/packages/runtime-go/action"
 )
 
 // BenchmarkRun measures the protocol's own cost per /run, without a socket: parsing, context,
@@ -15,7 +17,7 @@ import (
 func BenchmarkRun(b *testing.B) {
 	server := NewServer(func(context.Context, json.RawMessage) (any, error) {
 		return map[string]string{"reversed": "dlrow olleh"}, nil
-	}, Options{Stdout: NewLineWriter(io.Discard), Stderr: NewLineWriter(io.Discard)})
+	}, Options{Stdout: action.NewLineWriter(io.Discard), Stderr: action.NewLineWriter(io.Discard)})
 	const body = `{"value":{"payload":"hello world"},"namespace":"guest","action_name":"/guest/reverse",` +
 		`"action_version":"0.0.1","activation_id":"6c0d4f2e2b9a4b1a","transaction_id":"t","deadline":"4102444800000"}`
 	b.ReportAllocs()

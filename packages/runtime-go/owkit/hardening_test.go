@@ -11,24 +11,27 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/owkit/owkit/packages/runtime-go/action"
+	"github.com/owkit/owkit/packages/runtime-go/internal/protocol"
+	"github.com/owkit/owkit/packages/runtime-go/internal/testsupport"
 )
 
 // liveServer runs a Server the way Serve does (its own http.Server, timeouts included) on a
 // loopback port, for tests of the connection rules.
 type liveServer struct {
 	address        string
-	stdout, stderr *syncBuffer
+	stdout, stderr *testsupport.SyncBuffer
 }
 
-func startLive(t *testing.T, handler Handler, options Options) *liveServer {
+func startLive(t *testing.T, handler action.Handler, options Options) *liveServer {
 	t.Helper()
-	live := &liveServer{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
-	options.Stdout, options.Stderr = NewLineWriter(live.stdout), NewLineWriter(live.stderr)
+	live := &liveServer{stdout: &testsupport.SyncBuffer{}, stderr: &testsupport.SyncBuffer{}}
+	options.Stdout, options.Stderr = action.NewLineWriter(live.stdout), action.NewLineWriter(live.stderr)
 	listener := listenLoopback(t)
 	live.address = listener.Addr().String()
 	ctx, stop := context.WithCancel(context.Background())
@@ -118,7 +121,7 @@ func TestAStalledHeadIsClosed(t *testing.T) {
 // A body that stops moving is closed after Timeouts.BodyIdle; one that keeps moving, however
 // slowly and however long in all, is read to its end and answered.
 func TestABodyMustKeepMovingButMayTakeAsLongAsItMoves(t *testing.T) {
-	live := startLive(t, echoParams, Options{Timeouts: shortTimeouts()})
+	live := startLive(t, testsupport.EchoParams, Options{Timeouts: shortTimeouts()})
 	stalled := live.dial(t)
 	if _, err := io.WriteString(stalled, "POST /run HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"value\":"); err != nil {
 		t.Fatal(err)
@@ -216,7 +219,7 @@ func TestAHugeDeclaredLengthIsAnsweredAtOnceAndTheConnectionCloses(t *testing.T)
 		}
 		closedWithin(t, conn, reader, 5*time.Second)
 	}
-	if got := strings.Count(live.stdout.String(), Sentinel); got != 1 {
+	if got := strings.Count(live.stdout.String(), action.Sentinel); got != 1 {
 		t.Errorf("%d sentinels, want one for the /run", got)
 	}
 }
@@ -233,55 +236,6 @@ func TestAHugeChunkSizeIsRefusedAtTheLimit(t *testing.T) {
 	if response.StatusCode != 413 || answer != `{"error":"Request body too large."}` {
 		t.Fatalf("got %d %s", response.StatusCode, answer)
 	}
-}
-
-// readLimited never trusts a declared length: 64 MiB declared and 70 bytes sent costs a small
-// buffer, not 64 MiB. A body that arrives whole is held in one buffer of its exact size.
-func TestBodiesAreNotPreallocatedFromTheirDeclaredLength(t *testing.T) {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	_, err := readLimited(strings.NewReader(strings.Repeat("x", 70)), 64<<20, 64<<20)
-	runtime.ReadMemStats(&after)
-	if !errors.Is(err, io.ErrUnexpectedEOF) {
-		t.Errorf("a short body: %v", err)
-	}
-	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 1<<20 {
-		t.Errorf("%d bytes allocated for 70 received", allocated)
-	}
-
-	for _, size := range []int{1, 1000, firstBodyBuffer, firstBodyBuffer + 1, 5<<20 + 3} {
-		body, err := readLimited(&trickle{left: size}, int64(size), 64<<20)
-		if err != nil || len(body) != size || cap(body) != size {
-			t.Errorf("%d bytes declared: len %d cap %d, %v", size, len(body), cap(body), err)
-		}
-	}
-	// A body of unknown length grows by doubling, never past the limit.
-	body, err := readLimited(&trickle{left: 3 << 20}, -1, 64<<20)
-	if err != nil || len(body) != 3<<20 || cap(body) > 4<<20 {
-		t.Errorf("chunked: len %d cap %d, %v", len(body), cap(body), err)
-	}
-	body, err = readLimited(&trickle{left: 1 << 20}, -1, 1<<20)
-	if err != nil || len(body) != 1<<20 || cap(body) != 1<<20 {
-		t.Errorf("chunked at the limit: len %d cap %d, %v", len(body), cap(body), err)
-	}
-	if _, err := readLimited(&trickle{left: 1<<20 + 1}, -1, 1<<20); !errors.Is(err, errBodyTooLarge) {
-		t.Errorf("chunked past the limit: %v", err)
-	}
-}
-
-// trickle is a body of left bytes that arrives in reads of at most 4 KiB, as a socket gives it.
-type trickle struct{ left int }
-
-func (r *trickle) Read(p []byte) (int, error) {
-	if r.left == 0 {
-		return 0, io.EOF
-	}
-	n := min(len(p), r.left, 4<<10)
-	for i := range n {
-		p[i] = 'x'
-	}
-	r.left -= n
-	return n, nil
 }
 
 type panickyResult struct{}
@@ -308,22 +262,23 @@ func TestPanicsWhileEncodingTheResultAreAnswered(t *testing.T) {
 		expectAnswer(t, ts.post(t, "/run", `{"value":{"in":"`+in+`"}}`), 502, `{"error":"The action did not return a dictionary or array."}`)
 	}
 	expectAnswer(t, ts.post(t, "/run", `{}`), 200, `{}`)
-	if got := strings.Count(ts.stdout.String(), Sentinel); got != 3 {
+	if got := strings.Count(ts.stdout.String(), action.Sentinel); got != 3 {
 		t.Errorf("%d sentinels on stdout, want 3", got)
 	}
 	if !strings.Contains(ts.stderr.String(), "cannot marshal") || !strings.Contains(ts.stderr.String(), "cannot say") {
 		t.Errorf("stderr %q", ts.stderr.String())
 	}
-	line, ok := lineResult(panickyResult{}, nil, NewLineWriter(io.Discard))
+	line, ok := protocol.LineResult(panickyResult{}, nil, action.NewLineWriter(io.Discard))
 	if ok || string(line) != "null" {
 		t.Errorf("a loop or blackbox child prints %s, %v", line, ok)
 	}
 }
 
 // A byte-order mark is not JSON; nesting is accepted up to encoding/json's bound of 10,000
-// levels (the body's own level included) and refused past it, with the same 400.
+// levels (the body's own level included) and refused past it, with the same 400. The loop and
+// blackbox children take the same nesting (their own tests).
 func TestByteOrderMarkAndNestingDepth(t *testing.T) {
-	ts := startServer(t, echoParams, Options{})
+	ts := startServer(t, testsupport.EchoParams, Options{})
 	for _, route := range []string{"/run", "/init"} {
 		expectAnswer(t, ts.post(t, route, "\uFEFF{}"), 400, `{"error":"Request body is not valid JSON."}`)
 	}
@@ -337,14 +292,6 @@ func TestByteOrderMarkAndNestingDepth(t *testing.T) {
 	deep := `{"value":{"d":` + nested(5_000) + `}}`
 	want := `{"params":{"d":` + nested(5_000) + `}}`
 	expectAnswer(t, ts.post(t, "/run", deep), 200, want)
-	child := startLoop(t, echoParams)
-	if got := child.activate(t, deep+"\n"); got != want+"\n" {
-		t.Errorf("loop: %.80s", got)
-	}
-	run := runBlackboxWith(echoParams, nil, `{"d":`+nested(5_000)+`}`, nil)
-	if run.code != 0 || run.stdout != want+"\n" {
-		t.Errorf("blackbox: %d %.80s", run.code, run.stdout)
-	}
 }
 
 // net/http answers an Expect other than 100-continue itself, before any handler runs: 417 with
@@ -370,7 +317,7 @@ func TestAnExpectationOtherThanContinueIsNetHTTPs417(t *testing.T) {
 func TestServeProcessExitsPromptlyWithIdleClientsOnSIGTERM(t *testing.T) {
 	port := freePort(t)
 	address := fmt.Sprintf("127.0.0.1:%d", port)
-	command := exec.Command(buildFixture(t))
+	command := exec.Command(testsupport.Fixture(t))
 	command.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
 	command.Stdout, command.Stderr = io.Discard, io.Discard
 	if err := command.Start(); err != nil {
@@ -410,165 +357,26 @@ func TestServeProcessExitsPromptlyWithIdleClientsOnSIGTERM(t *testing.T) {
 	}
 }
 
-func TestCgroupMemoryLimit(t *testing.T) {
-	files := func(contents map[string]string) func(string) ([]byte, error) {
-		return func(name string) ([]byte, error) {
-			if text, ok := contents[name]; ok {
-				return []byte(text), nil
-			}
-			return nil, os.ErrNotExist
-		}
-	}
-	v2, v1 := cgroupMemoryFiles[0], cgroupMemoryFiles[1]
-	cases := []struct {
-		name     string
-		contents map[string]string
-		want     int64
-	}{
-		{"v2", map[string]string{v2: "268435456\n"}, 268435456},
-		{"v2 unlimited", map[string]string{v2: "max\n"}, 0},
-		{"v1", map[string]string{v1: "268435456\n"}, 268435456},
-		{"v1 unlimited", map[string]string{v1: "9223372036854771712\n"}, 0},
-		{"none", map[string]string{}, 0},
-		{"garbage", map[string]string{v1: "lots"}, 0},
-	}
-	for _, c := range cases {
-		if got := cgroupMemoryLimit(files(c.contents), cgroupMemoryFiles); got != c.want {
-			t.Errorf("%s: %d, want %d", c.name, got, c.want)
-		}
-	}
-}
-
-func TestFieldsSlicesTheObjectWithoutCopying(t *testing.T) {
-	raw := json.RawMessage(` { "a" : [1, {"b": "}"}] , "\u0063" : "x\"y" , "a":null, "n": -1.5e3 } `)
-	fields, err := Fields(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{"a": "null", "c": `"x\"y"`, "n": "-1.5e3"}
-	if fmt.Sprint(len(fields)) != "3" {
-		t.Fatalf("fields %v", fields)
-	}
-	for key, value := range want {
-		if string(fields[key]) != value {
-			t.Errorf("%s = %s, want %s", key, fields[key], value)
-		}
-	}
-	if &fields["n"][0] != &raw[len(raw)-9] {
-		t.Error("a value was copied")
-	}
-	for _, notObject := range []string{`[1]`, `"x"`, `3`, ``} {
-		if _, err := Fields(json.RawMessage(notObject)); err == nil {
-			t.Errorf("%q: no error", notObject)
-		}
-	}
-	empty, err := Fields(json.RawMessage(`{}`))
-	if err != nil || len(empty) != 0 {
-		t.Errorf("{}: %v %v", empty, err)
-	}
-}
-
 // A json.RawMessage result that is already compact is answered as it is (no copy); any other
 // is compacted by encoding/json, with the same bytes either way.
 func TestCompactRawResultsAreAnsweredWithoutACopy(t *testing.T) {
 	compact := json.RawMessage(`{"s":"a b\u2028<"," ":[1,true,null]}`)
-	body, err := resultJSON(compact, nil)
+	body, err := protocol.ResultJSON(compact, nil)
 	if err != nil || &body[0] != &compact[0] {
 		t.Errorf("compact result copied or refused: %v", err)
 	}
-	encoded, _ := encodeJSON(compact)
+	encoded, _ := protocol.EncodeJSON(compact)
 	if string(body) != string(encoded) {
 		t.Errorf("%s differs from encoding/json's %s", body, encoded)
 	}
 	for _, loose := range []string{` {"a":1}`, `{"a": 1}`, "[1,\n2]"} {
-		body, err := resultJSON(json.RawMessage(loose), nil)
-		encoded, _ := encodeJSON(json.RawMessage(loose))
+		body, err := protocol.ResultJSON(json.RawMessage(loose), nil)
+		encoded, _ := protocol.EncodeJSON(json.RawMessage(loose))
 		if err != nil || string(body) != string(encoded) {
 			t.Errorf("%q: %s, want %s", loose, body, encoded)
 		}
 	}
-	if _, err := resultJSON(json.RawMessage(`{"a":}`), nil); err == nil {
+	if _, err := protocol.ResultJSON(json.RawMessage(`{"a":}`), nil); err == nil {
 		t.Error("invalid raw JSON was accepted")
 	}
-}
-
-func TestLoopDropsALineOverTheLimitAndKeepsServing(t *testing.T) {
-	reader := bufio.NewReaderSize(strings.NewReader(strings.Repeat("x", 300)+"\n"+`{"a":1}`+"\n"+"tail"), 16)
-	if _, err := readLine(reader, 100); !errors.Is(err, errBodyTooLarge) {
-		t.Fatalf("long line: %v", err)
-	}
-	if line, err := readLine(reader, 100); err != nil || string(line) != `{"a":1}` {
-		t.Fatalf("next line %q %v", line, err)
-	}
-	if line, err := readLine(reader, 100); !errors.Is(err, io.EOF) || string(line) != "tail" {
-		t.Fatalf("last line %q %v", line, err)
-	}
-	line, err := readLine(bufio.NewReaderSize(strings.NewReader(strings.Repeat("y", 100)+"\n"), 16), 100)
-	if err != nil || len(line) != 100 {
-		t.Fatalf("a line of exactly the limit: %d %v", len(line), err)
-	}
-}
-
-func TestActivationContextBehavesLikeTheStandardOnes(t *testing.T) {
-	background := context.Background()
-	// A deadline ahead: nothing is done until it passes, which closes Done.
-	soon := time.Now().Add(80 * time.Millisecond)
-	ctx := activationContext(background, Activation{ID: "a", Deadline: soon})
-	if ctx.Err() != nil {
-		t.Fatal("done too early")
-	}
-	if deadline, ok := ctx.Deadline(); !ok || !deadline.Equal(soon) {
-		t.Errorf("deadline %v %v", deadline, ok)
-	}
-	if activation, _ := ActivationFrom(ctx); activation.ID != "a" {
-		t.Errorf("activation %+v", activation)
-	}
-	derived, cancelDerived := context.WithCancel(ctx)
-	defer cancelDerived()
-	select {
-	case <-derived.Done():
-	case <-time.After(5 * time.Second):
-		t.Fatal("the deadline did not reach a derived context")
-	}
-	if !errors.Is(ctx.Err(), context.DeadlineExceeded) || !errors.Is(derived.Err(), context.DeadlineExceeded) {
-		t.Errorf("errors %v, %v", ctx.Err(), derived.Err())
-	}
-	ctx.finish()
-
-	// A deadline already past: Err says so without Done ever being called, and Done is closed.
-	past := activationContext(background, Activation{Deadline: time.Now().Add(-time.Second)})
-	if !errors.Is(past.Err(), context.DeadlineExceeded) {
-		t.Errorf("past deadline: %v", past.Err())
-	}
-	select {
-	case <-past.Done():
-	default:
-		t.Error("Done is open after the deadline")
-	}
-
-	// The parent ending (the client going away) ends it too; so does finish.
-	parent, cancelParent := context.WithCancel(background)
-	child := activationContext(parent, Activation{})
-	done := child.Done()
-	cancelParent()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the parent's end did not reach the activation")
-	}
-	if !errors.Is(child.Err(), context.Canceled) {
-		t.Errorf("parent cancelled: %v", child.Err())
-	}
-	parentDeadline, cancelDeadline := context.WithDeadline(background, time.Now().Add(time.Hour))
-	defer cancelDeadline()
-	nearer := activationContext(parentDeadline, Activation{Deadline: time.Now().Add(2 * time.Hour)})
-	if deadline, _ := nearer.Deadline(); deadline.After(time.Now().Add(90 * time.Minute)) {
-		t.Errorf("the parent's nearer deadline is not the deadline: %v", deadline)
-	}
-	finished := activationContext(background, Activation{})
-	finished.finish()
-	if !errors.Is(finished.Err(), context.Canceled) {
-		t.Errorf("after finish: %v", finished.Err())
-	}
-	<-finished.Done()
 }

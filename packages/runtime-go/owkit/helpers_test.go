@@ -1,49 +1,29 @@
 package owkit
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/owkit/owkit/packages/runtime-go/action"
+	"github.com/owkit/owkit/packages/runtime-go/internal/testsupport"
 )
-
-// syncBuffer is a log stream the test can read while the server writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 type testServer struct {
 	url            string
 	server         *Server
-	stdout, stderr *syncBuffer
+	stdout, stderr *testsupport.SyncBuffer
 }
 
-func startServer(t *testing.T, handler Handler, options Options) *testServer {
+func startServer(t *testing.T, handler action.Handler, options Options) *testServer {
 	t.Helper()
-	ts := &testServer{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
-	options.Stdout = NewLineWriter(ts.stdout)
-	options.Stderr = NewLineWriter(ts.stderr)
+	ts := &testServer{stdout: &testsupport.SyncBuffer{}, stderr: &testsupport.SyncBuffer{}}
+	options.Stdout = action.NewLineWriter(ts.stdout)
+	options.Stderr = action.NewLineWriter(ts.stderr)
 	ts.server = NewServer(handler, options)
 	httpServer := httptest.NewServer(ts.server)
 	t.Cleanup(httpServer.Close)
@@ -104,49 +84,8 @@ func itoa(n int) string {
 	return string(b)
 }
 
-func echoParams(_ context.Context, params json.RawMessage) (any, error) {
-	return map[string]json.RawMessage{"params": params}, nil
-}
-
-// buildFixture compiles testdata/fixture, a tiny action that runs in the mode FIXTURE_MODE
-// names, for the tests that need a real process.
-func buildFixture(t *testing.T) string {
-	t.Helper()
-	fixtureOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "owkit-fixture")
-		if err != nil {
-			fixtureErr = err
-			return
-		}
-		fixturePath = filepath.Join(dir, "fixture")
-		output, err := exec.Command("go", "build", "-o", fixturePath, "./testdata/fixture").CombinedOutput()
-		if err != nil {
-			fixtureErr = &buildError{output: string(output), err: err}
-		}
-	})
-	if fixtureErr != nil {
-		t.Fatal(fixtureErr)
-	}
-	return fixturePath
-}
-
-var (
-	fixtureOnce sync.Once
-	fixturePath string
-	fixtureErr  error
-)
-
-type buildError struct {
-	output string
-	err    error
-}
-
-func (b *buildError) Error() string { return b.err.Error() + ": " + b.output }
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if fixturePath != "" {
-		os.RemoveAll(filepath.Dir(fixturePath))
-	}
+	testsupport.RemoveFixture()
 	os.Exit(code)
 }

@@ -10,11 +10,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/owkit/owkit/packages/runtime-go/action"
+	"github.com/owkit/owkit/packages/runtime-go/internal/protocol"
 )
 
 func TestDefaultBodyLimitIs64MiB(t *testing.T) {
-	if DefaultBodyLimitBytes != 67_108_864 {
-		t.Fatalf("DefaultBodyLimitBytes = %d", DefaultBodyLimitBytes)
+	if protocol.DefaultBodyLimitBytes != 67_108_864 {
+		t.Fatalf("DefaultBodyLimitBytes = %d", protocol.DefaultBodyLimitBytes)
 	}
 }
 
@@ -46,7 +49,7 @@ func TestBodyLimitIsInclusiveWithContentLengthAndChunked(t *testing.T) {
 	}
 	expectAnswer(t, ts.post(t, "/run", paddedRun(limit)), 200, `{}`)
 	expectAnswer(t, chunked(t, ts, "/run", paddedRun(limit)), 200, `{}`)
-	if got := strings.Count(ts.stdout.String(), Sentinel); got != 4 {
+	if got := strings.Count(ts.stdout.String(), action.Sentinel); got != 4 {
 		t.Errorf("%d sentinels, want one per POST /run, 413s included", got)
 	}
 }
@@ -54,7 +57,7 @@ func TestBodyLimitIsInclusiveWithContentLengthAndChunked(t *testing.T) {
 // Sending 64 MiB takes seconds under the race detector, so the default is checked here by
 // what the server holds; the image tests send real 64 MiB bodies.
 func TestDefaultLimitAppliesWhenNoneIsGiven(t *testing.T) {
-	if got := NewServer(nothing, Options{}).options.BodyLimitBytes; got != DefaultBodyLimitBytes {
+	if got := NewServer(nothing, Options{}).options.BodyLimitBytes; got != protocol.DefaultBodyLimitBytes {
 		t.Fatalf("limit %d", got)
 	}
 }

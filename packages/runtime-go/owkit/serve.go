@@ -14,6 +14,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/owkit/owkit/packages/runtime-go/action"
+	"github.com/owkit/owkit/packages/runtime-go/internal/protocol"
 )
 
 // ShutdownGrace is how long in-flight activations may run on after SIGTERM.
@@ -59,23 +62,23 @@ func firstNonEmpty(values ...string) string {
 // and returns once SIGTERM or SIGINT has shut the server down gracefully, so main returns and
 // the process exits 0. A container's PID 1 gets no default signal handling, hence this one.
 // If the server cannot start, Serve prints why and exits 1.
-func Serve(handler Handler) {
+func Serve(handler action.Handler) {
 	options, err := ParseOptions(os.Args[1:], os.Getenv)
 	if err == nil {
-		applyMemoryLimit(nativeMemoryFraction)
+		protocol.ApplyMemoryLimit(protocol.NativeMemoryFraction)
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 		err = ListenAndServe(ctx, handler, options)
 		stop()
 	}
 	if err != nil {
-		fmt.Fprintf(Stderr, "owkit: %v\n", err)
+		fmt.Fprintf(action.Stderr, "owkit: %v\n", err)
 		os.Exit(1)
 	}
 }
 
 // ListenAndServe serves handler on options.Host:options.Port until ctx is done, then shuts
 // down gracefully.
-func ListenAndServe(ctx context.Context, handler Handler, options Options) error {
+func ListenAndServe(ctx context.Context, handler action.Handler, options Options) error {
 	host := options.Host
 	if host == "" {
 		host = "0.0.0.0"

@@ -16,6 +16,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/owkit/owkit/packages/runtime-go/action"
+	"github.com/owkit/owkit/packages/runtime-go/internal/testsupport"
 )
 
 func TestParseOptions(t *testing.T) {
@@ -98,7 +101,7 @@ func TestShutdownLetsInFlightActivationsFinish(t *testing.T) {
 		close(started)
 		<-release
 		return map[string]bool{"finished": true}, nil
-	}, Options{Stdout: NewLineWriter(io.Discard), Stderr: NewLineWriter(io.Discard)})
+	}, Options{Stdout: action.NewLineWriter(io.Discard), Stderr: action.NewLineWriter(io.Discard)})
 	listener := listenLoopback(t)
 	address := listener.Addr().String()
 	ctx, shutdown := context.WithCancel(context.Background())
@@ -132,12 +135,12 @@ func TestShutdownCutsActivationsThatOutlastTheGrace(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	started := make(chan struct{})
-	stderr := &syncBuffer{}
+	stderr := &testsupport.SyncBuffer{}
 	server := NewServer(func(context.Context, json.RawMessage) (any, error) {
 		close(started)
 		<-release
 		return nil, nil
-	}, Options{Stdout: NewLineWriter(io.Discard), Stderr: NewLineWriter(stderr)})
+	}, Options{Stdout: action.NewLineWriter(io.Discard), Stderr: action.NewLineWriter(stderr)})
 	listener := listenLoopback(t)
 	ctx, shutdown := context.WithCancel(context.Background())
 	served := make(chan error, 1)
@@ -216,7 +219,7 @@ func TestServeProcessDrainsAndExitsZeroOnSIGTERM(t *testing.T) {
 		t.Run(signal.String(), func(t *testing.T) {
 			port := freePort(t)
 			address := fmt.Sprintf("127.0.0.1:%d", port)
-			command := exec.Command(buildFixture(t))
+			command := exec.Command(testsupport.Fixture(t))
 			command.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
 			stdoutPipe, err := command.StdoutPipe()
 			if err != nil {
@@ -252,7 +255,7 @@ func TestServeProcessDrainsAndExitsZeroOnSIGTERM(t *testing.T) {
 			if err := command.Wait(); err != nil {
 				t.Errorf("exit: %v", err)
 			}
-			if text := stdout.text(); text != "working\n"+Sentinel+"\n" {
+			if text := stdout.text(); text != "working\n"+action.Sentinel+"\n" {
 				t.Errorf("stdout %q", text)
 			}
 		})

@@ -10,8 +10,10 @@ import (
 	"runtime/debug"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
+
+	"github.com/owkit/owkit/packages/runtime-go/action"
+	"github.com/owkit/owkit/packages/runtime-go/internal/protocol"
 )
 
 // Options configure a native server. The zero value of each field means its default.
@@ -28,42 +30,42 @@ type Options struct {
 	// 502 and lets /init be tried again.
 	Init func() error
 	// Stdout and Stderr receive activation logs and sentinels; the process's by default.
-	Stdout, Stderr *LineWriter
+	Stdout, Stderr *action.LineWriter
 }
 
 // Server serves one handler over the protocol's /init and /run. It is an http.Handler, so it
 // runs under httptest as well as under [Server.Serve].
 type Server struct {
-	handler   Handler
+	handler   action.Handler
 	options   Options
-	env       processEnv
+	env       protocol.ProcessEnv
 	initMu    sync.Mutex
 	initState bool
 }
 
 // NewServer returns an unstarted server for handler.
-func NewServer(handler Handler, options Options) *Server {
+func NewServer(handler action.Handler, options Options) *Server {
 	if options.BodyLimitBytes <= 0 {
-		options.BodyLimitBytes = DefaultBodyLimitBytes
+		options.BodyLimitBytes = protocol.DefaultBodyLimitBytes
 	}
 	options.Timeouts = options.Timeouts.withDefaults()
 	if options.Stdout == nil {
-		options.Stdout = Stdout
+		options.Stdout = action.Stdout
 	}
 	if options.Stderr == nil {
-		options.Stderr = Stderr
+		options.Stderr = action.Stderr
 	}
 	return &Server{handler: handler, options: options}
 }
 
 var (
-	notFoundBody            = errorBody(msgNotFound)
-	methodNotAllowedBody    = errorBody(msgMethodNotAllowed)
-	bodyTooLargeBody        = errorBody(msgBodyTooLarge)
-	invalidJSONBody         = errorBody(msgInvalidJSON)
-	reinitBody              = errorBody(msgReinit)
-	notDictionaryArgBody    = errorBody(msgNotDictionaryArg)
-	notDictionaryResultBody = errorBody(msgNotDictionaryResult)
+	notFoundBody            = protocol.ErrorBody(protocol.MsgNotFound)
+	methodNotAllowedBody    = protocol.ErrorBody(protocol.MsgMethodNotAllowed)
+	bodyTooLargeBody        = protocol.ErrorBody(protocol.MsgBodyTooLarge)
+	invalidJSONBody         = protocol.ErrorBody(protocol.MsgInvalidJSON)
+	reinitBody              = protocol.ErrorBody(protocol.MsgReinit)
+	notDictionaryArgBody    = protocol.ErrorBody(protocol.MsgNotDictionaryArg)
+	notDictionaryResultBody = protocol.ErrorBody(protocol.MsgNotDictionaryResult)
 	initOKBody              = []byte(`{"ok":true}`)
 )
 
@@ -84,7 +86,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, err := s.readBody(r, controller)
-	if errors.Is(err, errBodyTooLarge) {
+	if errors.Is(err, protocol.ErrBodyTooLarge) {
 		if route == "/run" {
 			s.writeSentinels()
 		}
@@ -99,7 +101,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// left to answer.
 		panic(http.ErrAbortHandler)
 	}
-	if len(body) > largeInput {
+	if len(body) > protocol.LargeInput {
 		// The buffers a large body outgrew, and the garbage of earlier large activations, go
 		// back to the kernel before the action allocates: two 64 MiB activations in a row
 		// then peak at 131 MiB, where they reached 227 MiB when the collector ran late.
@@ -117,7 +119,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// TS servers write them just after theirs).
 		s.writeSentinels()
 	}
-	large := len(body)+len(answer) > largeInput
+	large := len(body)+len(answer) > protocol.LargeInput
 	reply(w, status, answer)
 	if large {
 		debug.FreeOSMemory() // the answer is out: its memory and the body's go back now
@@ -127,11 +129,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // readBody reads the request body under the BodyIdle rule, never past the limit.
 func (s *Server) readBody(r *http.Request, controller *http.ResponseController) ([]byte, error) {
 	if r.ContentLength > s.options.BodyLimitBytes {
-		return nil, errBodyTooLarge // answered before a byte of it is read
+		return nil, protocol.ErrBodyTooLarge // answered before a byte of it is read
 	}
 	body := &progressReader{body: r.Body, controller: controller, idle: s.options.Timeouts.BodyIdle}
-	read, err := readLimited(body, r.ContentLength, s.options.BodyLimitBytes)
-	if err == nil || errors.Is(err, errBodyTooLarge) {
+	read, err := protocol.ReadLimited(body, r.ContentLength, s.options.BodyLimitBytes)
+	if err == nil || errors.Is(err, protocol.ErrBodyTooLarge) {
 		// Disarmed only when the connection is kept: after a timeout, the expired deadline
 		// is what stops net/http from waiting for the rest of the body when it closes.
 		body.disarm()
@@ -212,7 +214,7 @@ func (s *Server) init(body []byte) (int, []byte) {
 	s.initMu.Lock()
 	if s.initState {
 		s.initMu.Unlock()
-		fmt.Fprintln(s.options.Stderr, msgReinit)
+		fmt.Fprintln(s.options.Stderr, protocol.MsgReinit)
 		return http.StatusForbidden, reinitBody
 	}
 	s.initState = true
@@ -225,7 +227,7 @@ func (s *Server) init(body []byte) (int, []byte) {
 			s.initMu.Lock()
 			s.initState = false
 			s.initMu.Unlock()
-			return http.StatusBadGateway, errorBody(msgInitFailedPrefix + err.Error())
+			return http.StatusBadGateway, protocol.ErrorBody(protocol.MsgInitFailedPrefix + err.Error())
 		}
 	}
 	return http.StatusOK, initOKBody
@@ -248,7 +250,7 @@ func (s *Server) applyInitEnv(body []byte) {
 	}
 	sort.Strings(keys)
 	for _, key := range keys {
-		text, err := envText(env[key])
+		text, err := protocol.EnvText(env[key])
 		if err == nil {
 			err = os.Setenv(key, text)
 		}
@@ -272,89 +274,16 @@ func (s *Server) safeRun(r *http.Request, body []byte) (status int, answer []byt
 }
 
 func (s *Server) run(r *http.Request, body []byte) (int, []byte) {
-	request, err := parseRunBody(body)
-	if errors.Is(err, errNotDictionaryArgument) {
+	request, err := protocol.ParseRunBody(body)
+	if errors.Is(err, protocol.ErrNotDictionaryArgument) {
 		return http.StatusNotFound, notDictionaryArgBody
 	}
 	if err != nil {
 		return http.StatusBadRequest, invalidJSONBody
 	}
-	s.env.apply(request.vars, s.options.Stderr)
-	ctx := activationContext(r.Context(), activationFromEnv(request.vars))
-	defer ctx.finish()
-	result, err := callHandler(ctx, s.handler, request.params(), s.options.Stderr)
+	s.env.Apply(request.Vars, s.options.Stderr)
+	ctx := protocol.ActivationContext(r.Context(), protocol.ActivationFromEnv(request.Vars))
+	defer ctx.Finish()
+	result, err := protocol.CallHandler(ctx, s.handler, request.Params(), s.options.Stderr)
 	return httpResult(result, err, s.options.Stderr)
-}
-
-var errInvalidJSON = errors.New(msgInvalidJSON)
-
-// runRequest is a /run body taken apart: its value (a slice of the body, not a copy) and its
-// other top-level keys as __OW_* variables.
-type runRequest struct {
-	value []byte // nil when the body has no "value"
-	vars  map[string]string
-}
-
-// params is the request's value; a missing one means {}.
-func (request runRequest) params() json.RawMessage {
-	if request.value == nil {
-		return json.RawMessage(emptyObject)
-	}
-	return request.value
-}
-
-// contextVarNames maps the keys every /run body holds, as written without escapes, to their
-// variables, so the usual activation names no string; "value" is there to be recognised too.
-var contextVarNames = map[string]string{
-	`"value"`: "value", `"namespace"`: "__OW_NAMESPACE", `"action_name"`: "__OW_ACTION_NAME",
-	`"action_version"`: "__OW_ACTION_VERSION", `"activation_id"`: "__OW_ACTIVATION_ID",
-	`"transaction_id"`: "__OW_TRANSACTION_ID", `"deadline"`: "__OW_DEADLINE", `"api_key"`: "__OW_API_KEY",
-}
-
-// parseRunBody reads a /run body: an object whose "value", when present, is an object or an
-// array. Both the HTTP server and the loop child use it. json.Valid decides what is JSON,
-// including its nesting bound (10,000 levels, encoding/json's own); a byte-order mark is not
-// JSON.
-func parseRunBody(body []byte) (runRequest, error) {
-	if !json.Valid(body) {
-		return runRequest{}, errInvalidJSON
-	}
-	request := runRequest{vars: make(map[string]string, 8)}
-	var valuePresent bool
-	var keyErr error
-	err := eachMember(body, func(quotedKey, raw []byte) {
-		name := contextVarNames[string(quotedKey)] // no allocation: the compiler looks up the bytes
-		if name == "" {
-			key, err := memberKey(quotedKey)
-			if err != nil {
-				keyErr = err
-				return
-			}
-			if key == "value" {
-				request.value, valuePresent = raw, true
-				return
-			}
-			name = "__OW_" + strings.ToUpper(key)
-		} else if name == "value" {
-			request.value, valuePresent = raw, true
-			return
-		}
-		if !isScalarContext(raw) {
-			delete(request.vars, name) // the last of duplicate keys wins, as in a decoded map
-			return
-		}
-		if text, err := envText(raw); err == nil {
-			request.vars[name] = text
-		}
-	})
-	if err != nil {
-		return runRequest{}, errNotDictionaryArgument // valid JSON, but not an object
-	}
-	if keyErr != nil {
-		return runRequest{}, errInvalidJSON
-	}
-	if valuePresent && !isDictionaryOrArray(request.value) {
-		return runRequest{}, errNotDictionaryArgument
-	}
-	return request, nil
 }

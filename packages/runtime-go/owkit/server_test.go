@@ -11,12 +11,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/owkit/owkit/packages/runtime-go/action"
+	"github.com/owkit/owkit/packages/runtime-go/internal/testsupport"
 )
 
-const sentinelPair = Sentinel + "\n"
+const sentinelPair = action.Sentinel + "\n"
 
 func TestUnknownPathsAndMethodsAnswerJSONAndKeepServing(t *testing.T) {
-	ts := startServer(t, echoParams, Options{})
+	ts := startServer(t, testsupport.EchoParams, Options{})
 	expectAnswer(t, ts.do(t, http.MethodGet, "/", ""), 404, `{"error":"Not found."}`)
 	expectAnswer(t, ts.post(t, "/runs", `{}`), 404, `{"error":"Not found."}`)
 	expectAnswer(t, ts.post(t, "/init/", `{}`), 404, `{"error":"Not found."}`)
@@ -30,7 +33,7 @@ func TestUnknownPathsAndMethodsAnswerJSONAndKeepServing(t *testing.T) {
 }
 
 func TestInitAnswersOkOnceThen403WithoutSentinel(t *testing.T) {
-	ts := startServer(t, echoParams, Options{})
+	ts := startServer(t, testsupport.EchoParams, Options{})
 	expectAnswer(t, ts.post(t, "/init", `{"value":{"name":"a","main":"main","code":"ignored","binary":false}}`), 200, `{"ok":true}`)
 	expectAnswer(t, ts.post(t, "/init", `{"value":{}}`), 403, `{"error":"Cannot initialize the action more than once."}`)
 	if got := ts.stderr.String(); got != "Cannot initialize the action more than once.\n" {
@@ -43,7 +46,7 @@ func TestInitAnswersOkOnceThen403WithoutSentinel(t *testing.T) {
 }
 
 func TestInitRejectsInvalidJSONAndOversizeBodies(t *testing.T) {
-	ts := startServer(t, echoParams, Options{BodyLimitBytes: 8})
+	ts := startServer(t, testsupport.EchoParams, Options{BodyLimitBytes: 8})
 	expectAnswer(t, ts.post(t, "/init", `{"value"`), 400, `{"error":"Request body is not valid JSON."}`)
 	expectAnswer(t, ts.post(t, "/init", `{"value":{}}`), 413, `{"error":"Request body too large."}`)
 	expectAnswer(t, ts.post(t, "/init", `{}`), 200, `{"ok":true}`)
@@ -55,7 +58,7 @@ func TestInitSetsEnvWithConversionsBeforeTheInitHook(t *testing.T) {
 	for _, name := range names {
 		t.Setenv(name, "unset")
 	}
-	ts := startServer(t, echoParams, Options{Init: func() error {
+	ts := startServer(t, testsupport.EchoParams, Options{Init: func() error {
 		seen = map[string]string{}
 		for _, name := range names {
 			seen[name] = os.Getenv(name)
@@ -80,7 +83,7 @@ func TestInitSetsEnvWithConversionsBeforeTheInitHook(t *testing.T) {
 
 func TestFailedInitHookAnswers502AndMayBeRetried(t *testing.T) {
 	attempts := 0
-	ts := startServer(t, echoParams, Options{Init: func() error {
+	ts := startServer(t, testsupport.EchoParams, Options{Init: func() error {
 		attempts++
 		if attempts == 1 {
 			return errors.New("no database")
@@ -95,7 +98,7 @@ func TestFailedInitHookAnswers502AndMayBeRetried(t *testing.T) {
 }
 
 func TestRunValueRules(t *testing.T) {
-	ts := startServer(t, echoParams, Options{})
+	ts := startServer(t, testsupport.EchoParams, Options{})
 	cases := []struct {
 		name, body string
 		status     int
@@ -189,7 +192,7 @@ func TestPanicsBecomeApplicationErrorsWithTheStackOnStderr(t *testing.T) {
 	if !strings.Contains(stderr, "panic: boom") || !strings.Contains(stderr, "goroutine") {
 		t.Errorf("stderr lacks the panic and its stack: %q", stderr)
 	}
-	if !strings.HasSuffix(stderr, sentinelPair) || strings.Count(stderr, Sentinel) != 2 {
+	if !strings.HasSuffix(stderr, sentinelPair) || strings.Count(stderr, action.Sentinel) != 2 {
 		t.Errorf("stderr must end with the activation's sentinel: %q", stderr)
 	}
 }
@@ -200,8 +203,8 @@ func TestSentinelsFollowTheActivationsOutputOnALineOfTheirOwn(t *testing.T) {
 		if err := json.Unmarshal(params, &p); err != nil {
 			return nil, err
 		}
-		fmt.Fprint(Stdout, p.Out)
-		fmt.Fprint(Stderr, p.Err)
+		fmt.Fprint(action.Stdout, p.Out)
+		fmt.Fprint(action.Stderr, p.Err)
 		return nil, nil
 	}, Options{Stdout: nil})
 	// The handler logs through the package's writers, so point them at the test's buffers.
@@ -209,8 +212,8 @@ func TestSentinelsFollowTheActivationsOutputOnALineOfTheirOwn(t *testing.T) {
 	defer restore()
 	ts.post(t, "/run", `{"value":{"Out":"no newline","Err":"line\n"}}`)
 	ts.post(t, "/run", `{"value":{"Out":"","Err":"a\nb"}}`)
-	wantOut := "no newline\n" + Sentinel + "\n" + Sentinel + "\n"
-	wantErr := "line\n" + Sentinel + "\na\nb\n" + Sentinel + "\n"
+	wantOut := "no newline\n" + action.Sentinel + "\n" + action.Sentinel + "\n"
+	wantErr := "line\n" + action.Sentinel + "\na\nb\n" + action.Sentinel + "\n"
 	if ts.stdout.String() != wantOut {
 		t.Errorf("stdout %q, want %q", ts.stdout.String(), wantOut)
 	}
@@ -222,14 +225,14 @@ func TestSentinelsFollowTheActivationsOutputOnALineOfTheirOwn(t *testing.T) {
 // swapStreams makes Stdout and Stderr the server's test writers, as they are the process's
 // streams in production.
 func swapStreams(ts *testServer) func() {
-	savedOut, savedErr := Stdout, Stderr
-	Stdout, Stderr = ts.server.options.Stdout, ts.server.options.Stderr
-	return func() { Stdout, Stderr = savedOut, savedErr }
+	savedOut, savedErr := action.Stdout, action.Stderr
+	action.Stdout, action.Stderr = ts.server.options.Stdout, ts.server.options.Stderr
+	return func() { action.Stdout, action.Stderr = savedOut, savedErr }
 }
 
 func TestContextCarriesTheActivationAndTheEnvironmentFollowsIt(t *testing.T) {
 	type seen struct {
-		activation Activation
+		activation action.Activation
 		deadline   time.Time
 		hasDL      bool
 		env        map[string]string
@@ -242,7 +245,7 @@ func TestContextCarriesTheActivationAndTheEnvironmentFollowsIt(t *testing.T) {
 	var got seen
 	ts := startServer(t, func(ctx context.Context, _ json.RawMessage) (any, error) {
 		got = seen{env: map[string]string{}}
-		got.activation, _ = ActivationFrom(ctx)
+		got.activation, _ = action.ActivationFrom(ctx)
 		got.deadline, got.hasDL = ctx.Deadline()
 		for _, name := range envNames {
 			if value, ok := os.LookupEnv(name); ok {
@@ -256,7 +259,7 @@ func TestContextCarriesTheActivationAndTheEnvironmentFollowsIt(t *testing.T) {
 	ts.post(t, "/run", fmt.Sprintf(`{"value":{},"namespace":"ns","action_name":"/ns/act","action_version":"0.0.1",`+
 		`"activation_id":"a1","transaction_id":"t1","deadline":"%d","api_key":"k","count":3,"flag":true,`+
 		`"nothing":null,"extra":{"x":1}}`, deadline.UnixMilli()))
-	wantActivation := Activation{ID: "a1", ActionName: "/ns/act", ActionVersion: "0.0.1", Namespace: "ns",
+	wantActivation := action.Activation{ID: "a1", ActionName: "/ns/act", ActionVersion: "0.0.1", Namespace: "ns",
 		TransactionID: "t1", APIKey: "k", Deadline: deadline}
 	if got.activation != wantActivation {
 		t.Errorf("activation %+v, want %+v", got.activation, wantActivation)
@@ -301,7 +304,7 @@ func TestOverlappingActivationsRunConcurrentlyWithTheirOwnContext(t *testing.T) 
 		case <-time.After(10 * time.Second):
 			return nil, errors.New("activations were not served concurrently")
 		}
-		activation, _ := ActivationFrom(ctx)
+		activation, _ := action.ActivationFrom(ctx)
 		return map[string]any{"id": activation.ID, "params": params}, nil
 	}, Options{})
 	var done sync.WaitGroup
@@ -317,7 +320,7 @@ func TestOverlappingActivationsRunConcurrentlyWithTheirOwnContext(t *testing.T) 
 		}()
 	}
 	done.Wait()
-	if n := strings.Count(ts.stdout.String(), Sentinel); n != overlapping {
+	if n := strings.Count(ts.stdout.String(), action.Sentinel); n != overlapping {
 		t.Errorf("%d sentinels on stdout, want %d", n, overlapping)
 	}
 }
@@ -329,7 +332,7 @@ func TestTypedDecodesParams(t *testing.T) {
 	type greeting struct {
 		Greeting string `json:"greeting"`
 	}
-	ts := startServer(t, Typed(func(_ context.Context, p params) (greeting, error) {
+	ts := startServer(t, action.Typed(func(_ context.Context, p params) (greeting, error) {
 		return greeting{Greeting: "hello " + p.Name}, nil
 	}), Options{})
 	expectAnswer(t, ts.post(t, "/run", `{"value":{"name":"go"}}`), 200, `{"greeting":"hello go"}`)
@@ -348,7 +351,7 @@ func TestInitEnvKeysAreCaseSensitiveAndOddShapesSetNothing(t *testing.T) {
 		`{"value":null}`,
 		`[]`,
 	} {
-		ts := startServer(t, echoParams, Options{})
+		ts := startServer(t, testsupport.EchoParams, Options{})
 		expectAnswer(t, ts.post(t, "/init", body), 200, `{"ok":true}`)
 		if got := os.Getenv("OWKIT_T_ODD"); got != "before" {
 			t.Errorf("%s set OWKIT_T_ODD to %q", body, got)

@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"runtime/debug"
 	"strings"
+
+	"github.com/owkit/owkit/packages/runtime-go/action"
 )
 
 // Web runs an http.Handler (a ServeMux, chi, any router) as an OpenWhisk web action, created
@@ -25,7 +27,7 @@ import (
 // A handler that panics answers 500, one still running at the deadline 504, and params that
 // are not a web request 400 — each as an application error whose "error" is that HTTP answer.
 // Every rule, with the controller's source: docs/web-actions.md.
-func Web(app http.Handler) Handler {
+func Web(app http.Handler) action.Handler {
 	return func(ctx context.Context, params json.RawMessage) (any, error) {
 		request, err := webRequest(ctx, params)
 		if err != nil {
@@ -40,12 +42,12 @@ func Web(app http.Handler) Handler {
 		select {
 		case recovered := <-done:
 			if recovered != nil {
-				fmt.Fprintf(Stderr, "web: the handler panicked: %v\n%s", recovered, debug.Stack())
+				fmt.Fprintf(action.Stderr, "web: the handler panicked: %v\n%s", recovered, debug.Stack())
 				return webFailure(http.StatusInternalServerError, "Internal Server Error"), nil
 			}
 		case <-ctx.Done():
 			// The handler's goroutine may still write: the recorder is not read from here on.
-			fmt.Fprintln(Stderr, "web: the handler had not answered by the deadline")
+			fmt.Fprintln(action.Stderr, "web: the handler had not answered by the deadline")
 			return webFailure(http.StatusGatewayTimeout, "Gateway Timeout"), nil
 		}
 		return recorder.result(request.Method), nil

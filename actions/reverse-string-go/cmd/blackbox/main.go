@@ -3,7 +3,7 @@ package main
 
 import (
 	"github.com/owkit/owkit/actions/reverse-string-go/reverse"
-	"github.com/owkit/owkit/packages/runtime-go/owkit"
+	"github.com/owkit/owkit/packages/runtime-go/action"
 )
 
-func main() { owkit.RunBlackbox(reverse.Handle) }
+func main() { action.RunBlackbox(reverse.Handle) }

@@ -1,4 +1,4 @@
-package owkit
+package action
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+
+	"github.com/owkit/owkit/packages/runtime-go/internal/protocol"
 )
 
 // RunBlackbox is the whole main function of an action run by a blackbox proxy, once per
@@ -39,26 +41,26 @@ func runBlackbox(ctx context.Context, handler Handler, args []string, stdin io.R
 	params, err := blackboxParams(args, stdin, getenv(paramsBytesVariable))
 	if err != nil {
 		fmt.Fprintf(stderr, "owkit: %v\n", err)
-		printLine(stdout, stderr, errorBody(err.Error()))
+		printLine(stdout, stderr, protocol.ErrorBody(err.Error()))
 		return exitBadInput
 	}
 	vars := make(map[string]string, len(activationVarNames))
 	for _, name := range activationVarNames {
 		vars[name] = getenv(name)
 	}
-	activationCtx := activationContext(ctx, activationFromEnv(vars))
-	defer activationCtx.finish()
-	result, err := callHandler(activationCtx, handler, params, stderr)
-	line, encoded := lineResult(result, err, stderr)
+	activationCtx := protocol.ActivationContext(ctx, protocol.ActivationFromEnv(vars))
+	defer activationCtx.Finish()
+	result, err := protocol.CallHandler(activationCtx, handler, params, stderr)
+	line, encoded := protocol.LineResult(result, err, stderr)
 	printLine(stdout, stderr, line)
-	if !encoded || errors.As(err, new(panicError)) {
+	if !encoded || errors.As(err, new(protocol.PanicError)) {
 		return exitActionError
 	}
 	return exitOK
 }
 
 func printLine(stdout, stderr *LineWriter, line []byte) {
-	if err := stdout.writeLine(line); err != nil {
+	if err := stdout.WriteLine(line); err != nil {
 		fmt.Fprintf(stderr, "owkit: cannot write the result: %v\n", err)
 	}
 }
@@ -72,7 +74,7 @@ const paramsBytesVariable = "OWKIT_PARAMS_BYTES"
 // blackboxParams reads the params; nothing at all (a binary run by hand with no input) means
 // {}. Stdin is read up to the protocol's body limit: into one buffer of the announced size when
 // the proxy announced one (sizeHint, paramsBytesVariable's value), else into one that doubles as
-// it fills (see readLimited).
+// it fills (see ReadLimited).
 func blackboxParams(args []string, stdin io.Reader, sizeHint string) (json.RawMessage, error) {
 	var input []byte
 	if len(args) > 0 {
@@ -80,8 +82,8 @@ func blackboxParams(args []string, stdin io.Reader, sizeHint string) (json.RawMe
 	} else {
 		var err error
 		input, err = readParams(stdin, sizeHint)
-		if errors.Is(err, errBodyTooLarge) {
-			return nil, fmt.Errorf("the params on stdin are larger than %d bytes", DefaultBodyLimitBytes)
+		if errors.Is(err, protocol.ErrBodyTooLarge) {
+			return nil, fmt.Errorf("the params on stdin are larger than %d bytes", protocol.DefaultBodyLimitBytes)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("cannot read the params from stdin: %w", err)
@@ -90,11 +92,11 @@ func blackboxParams(args []string, stdin io.Reader, sizeHint string) (json.RawMe
 	input = bytes.TrimSpace(input)
 	switch {
 	case len(input) == 0:
-		return json.RawMessage(emptyObject), nil
+		return json.RawMessage(protocol.EmptyObject), nil
 	case !json.Valid(input):
 		return nil, errors.New("The params are not valid JSON.")
-	case !isDictionaryOrArray(input):
-		return nil, errNotDictionaryArgument
+	case !protocol.IsDictionaryOrArray(input):
+		return nil, protocol.ErrNotDictionaryArgument
 	}
 	return input, nil
 }
@@ -104,17 +106,17 @@ func blackboxParams(args []string, stdin io.Reader, sizeHint string) (json.RawMe
 // only a hint: fewer bytes are returned as they came, more are read on, up to the limit.
 func readParams(stdin io.Reader, sizeHint string) ([]byte, error) {
 	// Only a large input is worth the cgroup's files: most activations skip them.
-	setMemoryLimit := func() { applyMemoryLimit(childMemoryFraction) }
+	setMemoryLimit := func() { protocol.ApplyMemoryLimit(protocol.ChildMemoryFraction) }
 	size, err := strconv.ParseInt(sizeHint, 10, 64)
-	if err != nil || size <= 0 || size > DefaultBodyLimitBytes {
-		input, err := readLimitedNoting(stdin, -1, DefaultBodyLimitBytes, setMemoryLimit)
-		if err == nil && len(input) > largeInput {
+	if err != nil || size <= 0 || size > protocol.DefaultBodyLimitBytes {
+		input, err := protocol.ReadLimitedNoting(stdin, -1, protocol.DefaultBodyLimitBytes, setMemoryLimit)
+		if err == nil && len(input) > protocol.LargeInput {
 			// The buffers the input outgrew go back to the kernel before the action runs.
 			debug.FreeOSMemory()
 		}
 		return input, err
 	}
-	if size > largeInput {
+	if size > protocol.LargeInput {
 		setMemoryLimit()
 	}
 	input := make([]byte, size)
@@ -125,12 +127,9 @@ func readParams(stdin io.Reader, sizeHint string) ([]byte, error) {
 	case err != nil:
 		return nil, err
 	}
-	rest, err := readLimited(stdin, -1, DefaultBodyLimitBytes-size)
+	rest, err := protocol.ReadLimited(stdin, -1, protocol.DefaultBodyLimitBytes-size)
 	if err != nil || len(rest) == 0 {
 		return input, err
 	}
 	return append(input, rest...), nil
 }
-
-// largeInput is the input size past which a blackbox child sets its soft memory limit.
-const largeInput = 1 << 20

@@ -1,4 +1,4 @@
-package owkit
+package action
 
 import (
 	"bufio"
@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+
+	"github.com/owkit/owkit/packages/runtime-go/internal/protocol"
 )
 
 // ServeLoop is the whole main function of an action run by an actionloop proxy. The proxy
@@ -23,7 +25,7 @@ func ServeLoop(handler Handler) {
 		fmt.Fprintf(Stderr, "owkit: file descriptor 3 is not open (%v): this binary runs under an actionloop proxy\n", err)
 		os.Exit(1)
 	}
-	applyMemoryLimit(childMemoryFraction)
+	protocol.ApplyMemoryLimit(protocol.ChildMemoryFraction)
 	err := func() error {
 		if os.Getenv("__OW_WAIT_FOR_ACK") != "" {
 			if _, err := results.Write([]byte("{\"ok\":true}\n")); err != nil {
@@ -46,7 +48,7 @@ func ServeLoop(handler Handler) {
 // It returns nil when in ends.
 func RunLoop(ctx context.Context, handler Handler, in io.Reader, results io.Writer, stderr io.Writer) error {
 	reader := bufio.NewReaderSize(in, 64<<10)
-	env := &processEnv{}
+	env := &protocol.ProcessEnv{}
 	for {
 		large, readErr, writeErr := serveLine(ctx, handler, reader, results, env, stderr)
 		if writeErr != nil {
@@ -60,7 +62,7 @@ func RunLoop(ctx context.Context, handler Handler, in io.Reader, results io.Writ
 		if errors.Is(readErr, io.EOF) {
 			return nil
 		}
-		if readErr != nil && !errors.Is(readErr, errBodyTooLarge) {
+		if readErr != nil && !errors.Is(readErr, protocol.ErrBodyTooLarge) {
 			return fmt.Errorf("cannot read an activation: %w", readErr)
 		}
 	}
@@ -68,15 +70,15 @@ func RunLoop(ctx context.Context, handler Handler, in io.Reader, results io.Writ
 
 // serveLine reads one activation line and answers it. Once it returns, nothing of the
 // activation is referenced any more.
-func serveLine(ctx context.Context, handler Handler, reader *bufio.Reader, results io.Writer, env *processEnv, stderr io.Writer) (large bool, readErr, writeErr error) {
+func serveLine(ctx context.Context, handler Handler, reader *bufio.Reader, results io.Writer, env *protocol.ProcessEnv, stderr io.Writer) (large bool, readErr, writeErr error) {
 	line, readErr := readLine(reader, loopLineLimit)
 	var answer []byte
 	switch {
-	case errors.Is(readErr, errBodyTooLarge):
+	case errors.Is(readErr, protocol.ErrBodyTooLarge):
 		fmt.Fprintf(stderr, "owkit: rejected an activation: its line is longer than %d bytes\n", loopLineLimit)
-		answer = bodyTooLargeBody
+		answer = protocol.ErrorBody(protocol.MsgBodyTooLarge)
 	case len(bytes.TrimSpace(line)) > 0:
-		if len(line) > largeInput {
+		if len(line) > protocol.LargeInput {
 			// The buffers the line outgrew (half its size in all) go back to the kernel
 			// before the action allocates its result.
 			debug.FreeOSMemory()
@@ -86,7 +88,7 @@ func serveLine(ctx context.Context, handler Handler, reader *bufio.Reader, resul
 	if answer != nil {
 		writeErr = writeResultLine(results, answer)
 	}
-	return len(line)+len(answer) > largeInput, readErr, writeErr
+	return len(line)+len(answer) > protocol.LargeInput, readErr, writeErr
 }
 
 // largeGrowth: a line buffer growing past this size first returns the buffers it outgrew.
@@ -94,12 +96,12 @@ const largeGrowth = 8 << 20
 
 // loopLineLimit is the longest activation line a loop child takes: a body of the protocol's
 // limit, plus room for anything the proxy adds around it.
-const loopLineLimit = DefaultBodyLimitBytes + 64<<10
+const loopLineLimit = protocol.DefaultBodyLimitBytes + 64<<10
 
-// readLine reads one line (its newline dropped) into a buffer that doubles as the line arrives,
+// readLine reads one line (its Newline dropped) into a buffer that doubles as the line arrives,
 // so a long line costs its own size plus the buffer it outgrew, once; bufio.Reader.ReadBytes
 // would keep every piece and then join them (twice the line). A line past limit is read to its
-// end and dropped: errBodyTooLarge. At the end of input the error is io.EOF, with any last
+// end and dropped: ErrBodyTooLarge. At the end of input the error is io.EOF, with any last
 // unterminated line.
 func readLine(reader *bufio.Reader, limit int) ([]byte, error) {
 	var line []byte
@@ -107,7 +109,7 @@ func readLine(reader *bufio.Reader, limit int) ([]byte, error) {
 	for {
 		piece, err := reader.ReadSlice('\n')
 		if err == nil {
-			piece = piece[:len(piece)-1] // the newline
+			piece = piece[:len(piece)-1] // the Newline
 		}
 		if !tooLong {
 			if len(line)+len(piece) > limit {
@@ -120,7 +122,7 @@ func readLine(reader *bufio.Reader, limit int) ([]byte, error) {
 		case errors.Is(err, bufio.ErrBufferFull):
 			continue
 		case tooLong && (err == nil || errors.Is(err, io.EOF)):
-			return nil, errBodyTooLarge // the next call sees the end of input, if that is what came
+			return nil, protocol.ErrBodyTooLarge // the next call sees the end of input, if that is what came
 		case tooLong:
 			return nil, err
 		default:
@@ -153,8 +155,8 @@ func appendDoubling(buf, piece []byte, limit int) []byte {
 	return append(buf, piece...)
 }
 
-// writeResultLine writes a result and its newline; a large result is not copied to add the
-// newline.
+// writeResultLine writes a result and its Newline; a large result is not copied to add the
+// Newline.
 func writeResultLine(w io.Writer, result []byte) error {
 	if len(result) < 64<<10 {
 		_, err := w.Write(append(result[:len(result):len(result)], '\n'))
@@ -163,22 +165,20 @@ func writeResultLine(w io.Writer, result []byte) error {
 	if _, err := w.Write(result); err != nil {
 		return err
 	}
-	_, err := w.Write(newline)
+	_, err := w.Write(protocol.Newline)
 	return err
 }
 
-var newline = []byte{'\n'}
-
-func runLine(ctx context.Context, handler Handler, line []byte, env *processEnv, stderr io.Writer) []byte {
-	request, err := parseRunBody(line)
+func runLine(ctx context.Context, handler Handler, line []byte, env *protocol.ProcessEnv, stderr io.Writer) []byte {
+	request, err := protocol.ParseRunBody(line)
 	if err != nil {
 		fmt.Fprintf(stderr, "owkit: rejected an activation: %v\n", err)
-		return errorBody(err.Error())
+		return protocol.ErrorBody(err.Error())
 	}
-	env.apply(request.vars, stderr)
-	activationCtx := activationContext(ctx, activationFromEnv(request.vars))
-	defer activationCtx.finish()
-	result, err := callHandler(activationCtx, handler, request.params(), stderr)
-	answer, _ := lineResult(result, err, stderr)
+	env.Apply(request.Vars, stderr)
+	activationCtx := protocol.ActivationContext(ctx, protocol.ActivationFromEnv(request.Vars))
+	defer activationCtx.Finish()
+	result, err := protocol.CallHandler(activationCtx, handler, request.Params(), stderr)
+	answer, _ := protocol.LineResult(result, err, stderr)
 	return answer
 }

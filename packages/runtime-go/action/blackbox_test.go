@@ -1,4 +1,4 @@
-package owkit
+package action
 
 import (
 	"context"
@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/owkit/owkit/packages/runtime-go/internal/protocol"
+	"github.com/owkit/owkit/packages/runtime-go/internal/testsupport"
 )
 
 type blackboxRun struct {
@@ -18,7 +21,7 @@ type blackboxRun struct {
 }
 
 func runBlackboxWith(handler Handler, args []string, stdin string, env map[string]string) blackboxRun {
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr := &testsupport.SyncBuffer{}, &testsupport.SyncBuffer{}
 	code := runBlackbox(context.Background(), handler, args, strings.NewReader(stdin),
 		NewLineWriter(stdout), NewLineWriter(stderr), func(name string) string { return env[name] })
 	return blackboxRun{code, stdout.String(), stderr.String()}
@@ -39,7 +42,7 @@ func TestBlackboxReadsParamsFromArgvThenStdin(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := runBlackboxWith(echoParams, c.args, c.stdin, nil)
+			got := runBlackboxWith(testsupport.EchoParams, c.args, c.stdin, nil)
 			if got.code != c.code || got.stdout != c.want+"\n" {
 				t.Errorf("got %d %q, want %d %q", got.code, got.stdout, c.code, c.want)
 			}
@@ -51,7 +54,7 @@ func TestBlackboxReadsParamsFromArgvThenStdin(t *testing.T) {
 }
 
 func TestBlackboxResultIsTheLastLineWhateverTheHandlerPrinted(t *testing.T) {
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	stdout, stderr := &testsupport.SyncBuffer{}, &testsupport.SyncBuffer{}
 	out := NewLineWriter(stdout)
 	code := runBlackbox(context.Background(), func(context.Context, json.RawMessage) (any, error) {
 		fmt.Fprint(out, "progress: 50%")
@@ -111,21 +114,21 @@ func TestBlackboxContextComesFromTheEnvironment(t *testing.T) {
 
 // The real binary, as the blackbox proxy spawns it: params on argv and on stdin.
 func TestRunBlackboxProcess(t *testing.T) {
-	command := exec.Command(buildFixture(t), `{"via":"argv"}`)
+	command := exec.Command(testsupport.Fixture(t), `{"via":"argv"}`)
 	command.Env = append(os.Environ(), "FIXTURE_MODE=blackbox", "__OW_ACTIVATION_ID=b1")
 	command.Stdin = strings.NewReader(`{"via":"stdin"}`)
 	output, err := command.Output()
 	if err != nil || string(output) != `{"activationId":"b1","env":"b1","params":{"via":"argv"}}`+"\n" {
 		t.Errorf("argv: %q %v", output, err)
 	}
-	command = exec.Command(buildFixture(t))
+	command = exec.Command(testsupport.Fixture(t))
 	command.Env = append(os.Environ(), "FIXTURE_MODE=blackbox")
 	command.Stdin = strings.NewReader(`{"via":"stdin"}`)
 	output, err = command.Output()
 	if err != nil || string(output) != `{"activationId":"","env":"","params":{"via":"stdin"}}`+"\n" {
 		t.Errorf("stdin: %q %v", output, err)
 	}
-	command = exec.Command(buildFixture(t), "not json")
+	command = exec.Command(testsupport.Fixture(t), "not json")
 	command.Env = append(os.Environ(), "FIXTURE_MODE=blackbox")
 	output, err = command.Output()
 	var exit *exec.ExitError
@@ -140,7 +143,7 @@ func TestRunBlackboxProcess(t *testing.T) {
 func TestBlackboxReadsAnnouncedParamsIntoOneBufferOfTheirSize(t *testing.T) {
 	params := `{"pad":"` + strings.Repeat("x", 200_000) + `"}`
 	size := fmt.Sprint(len(params))
-	input, err := readParams(&trickle{left: 3 << 20}, fmt.Sprint(3<<20))
+	input, err := readParams(&testsupport.Trickle{Left: 3 << 20}, fmt.Sprint(3<<20))
 	if err != nil || len(input) != 3<<20 || cap(input) != 3<<20 {
 		t.Errorf("announced 3 MiB: len %d cap %d, %v", len(input), cap(input), err)
 	}
@@ -150,17 +153,17 @@ func TestBlackboxReadsAnnouncedParamsIntoOneBufferOfTheirSize(t *testing.T) {
 		{"more than announced", params, fmt.Sprint(len(params) - 1000)},
 		{"not a number", params, "lots"},
 		{"zero", params, "0"},
-		{"past the limit", params, fmt.Sprint(DefaultBodyLimitBytes + 1)},
+		{"past the limit", params, fmt.Sprint(protocol.DefaultBodyLimitBytes + 1)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := runBlackboxWith(echoParams, nil, c.stdin, map[string]string{paramsBytesVariable: c.hint})
+			got := runBlackboxWith(testsupport.EchoParams, nil, c.stdin, map[string]string{paramsBytesVariable: c.hint})
 			if got.code != 0 || got.stdout != `{"params":`+params+"}\n" {
 				t.Errorf("got %d, %d bytes out", got.code, len(got.stdout))
 			}
 		})
 	}
-	if _, err := readParams(&trickle{left: DefaultBodyLimitBytes + 1}, "1000"); !errors.Is(err, errBodyTooLarge) {
+	if _, err := readParams(&testsupport.Trickle{Left: protocol.DefaultBodyLimitBytes + 1}, "1000"); !errors.Is(err, protocol.ErrBodyTooLarge) {
 		t.Errorf("past the limit after a smaller announcement: %v", err)
 	}
 }

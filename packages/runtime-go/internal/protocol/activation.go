@@ -1,4 +1,4 @@
-package owkit
+package protocol
 
 import (
 	"context"
@@ -11,31 +11,10 @@ import (
 	"time"
 )
 
-// Handler is an action: it gets the activation's params (the "value" of the /run request, a
-// JSON object or array) and returns its result.
-//
-// Return a value that encodes to a JSON object or array (a struct, a map, a slice,
-// json.RawMessage…), or nil for {}. A value that encodes to anything else (a number, a string,
-// a nil pointer's null) makes the platform report that the action did not return a
-// dictionary. A returned error becomes the application error {"error": err.Error()}.
-//
-// ctx carries the activation's deadline and its facts: see [ActivationFrom].
+// Handler is an action; the public package action documents it.
 type Handler func(ctx context.Context, params json.RawMessage) (any, error)
 
-// Typed adapts a function taking decoded params to a [Handler]: params that do not decode into
-// P become the application error {"error": <the decoding error>}.
-func Typed[P, R any](action func(ctx context.Context, params P) (R, error)) Handler {
-	return func(ctx context.Context, raw json.RawMessage) (any, error) {
-		var params P
-		if err := json.Unmarshal(raw, &params); err != nil {
-			return nil, err
-		}
-		return action(ctx, params)
-	}
-}
-
-// Activation holds the facts the platform sends with one activation. Under concurrent
-// activations this, not the __OW_* environment variables, is the reliable source.
+// Activation holds the facts the platform sends with one activation (see action.Activation).
 type Activation struct {
 	ID            string
 	ActionName    string
@@ -56,13 +35,13 @@ func ActivationFrom(ctx context.Context) (Activation, bool) {
 	return activation, ok
 }
 
-// activationContext derives the handler's context: the activation's facts, done at its
+// ActivationContext derives the handler's context: the activation's facts, done at its
 // deadline or when parent is. The caller must call finish once the handler has returned.
 //
 // context.WithValue and context.WithDeadline would cost nine allocations and a timer on every
 // activation, for handlers that mostly never wait on the context: here the timer, and the watch
 // on parent, start only when Done is first called. Err and Deadline need neither.
-func activationContext(parent context.Context, activation Activation) *activationCtx {
+func ActivationContext(parent context.Context, activation Activation) *activationCtx {
 	return &activationCtx{parent: parent, activation: activation}
 }
 
@@ -159,12 +138,12 @@ func (c *activationCtx) closeLocked() {
 
 // finish ends the context once its activation is over: a handler's goroutine that outlives
 // it sees it done, as with the CancelFunc of context.WithCancel.
-func (c *activationCtx) finish() {
+func (c *activationCtx) Finish() {
 	c.end(context.Canceled)
 }
 
-// activationFromEnv reads an activation's facts from its __OW_* variables.
-func activationFromEnv(vars map[string]string) Activation {
+// ActivationFromEnv reads an activation's facts from its __OW_* variables.
+func ActivationFromEnv(vars map[string]string) Activation {
 	return Activation{
 		ID:            vars["__OW_ACTIVATION_ID"],
 		ActionName:    vars["__OW_ACTION_NAME"],
@@ -198,16 +177,16 @@ func isScalarContext(raw json.RawMessage) bool {
 	return true
 }
 
-// processEnv sets each activation's __OW_* variables in the process environment for code that
+// ProcessEnv sets each activation's __OW_* variables in the process environment for code that
 // reads os.Getenv, and removes the previous activation's, so nothing leaks from one activation
 // to the next. Concurrent activations see each other's values there: their context is the
 // reliable source.
-type processEnv struct {
+type ProcessEnv struct {
 	mu       sync.Mutex
 	previous map[string]string
 }
 
-func (env *processEnv) apply(vars map[string]string, stderr io.Writer) {
+func (env *ProcessEnv) Apply(vars map[string]string, stderr io.Writer) {
 	env.mu.Lock()
 	defer env.mu.Unlock()
 	for key := range env.previous {

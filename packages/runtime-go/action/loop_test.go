@@ -1,4 +1,4 @@
-package owkit
+package action
 
 import (
 	"bufio"
@@ -12,13 +12,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/owkit/owkit/packages/runtime-go/internal/protocol"
+	"github.com/owkit/owkit/packages/runtime-go/internal/testsupport"
 )
 
 // loopChild runs RunLoop over real pipes, as a proxy drives a child.
 type loopChild struct {
 	stdin   *io.PipeWriter
 	results *bufio.Reader
-	stderr  *syncBuffer
+	stderr  *testsupport.SyncBuffer
 	done    chan error
 }
 
@@ -29,7 +32,7 @@ func startLoop(t *testing.T, handler Handler) *loopChild {
 	if err != nil {
 		t.Fatal(err)
 	}
-	child := &loopChild{stdin: inWriter, results: bufio.NewReader(resultReader), stderr: &syncBuffer{}, done: make(chan error, 1)}
+	child := &loopChild{stdin: inWriter, results: bufio.NewReader(resultReader), stderr: &testsupport.SyncBuffer{}, done: make(chan error, 1)}
 	go func() {
 		err := RunLoop(context.Background(), handler, inReader, resultWriter, NewLineWriter(child.stderr))
 		resultWriter.Close()
@@ -105,13 +108,13 @@ func TestLoopAnswersOneLinePerActivation(t *testing.T) {
 }
 
 func TestLoopTakesLinesFarLongerThanAScannerBuffer(t *testing.T) {
-	child := startLoop(t, echoParams)
+	child := startLoop(t, testsupport.EchoParams)
 	big := strings.Repeat("é", 3<<20)
 	got := child.activate(t, `{"value":{"big":"`+big+`"}}`+"\n")
 	if got != `{"params":{"big":"`+big+`"}}`+"\n" {
 		t.Errorf("answer of %d bytes is wrong", len(got))
 	}
-	// The last line may end without a newline.
+	// The last line may end without a Newline.
 	if _, err := io.WriteString(child.stdin, `{"value":[1]}`); err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +136,7 @@ func TestServeLoopProcessAcknowledgesServesAndExitsAtEOF(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer resultReader.Close()
-			command := exec.Command(buildFixture(t))
+			command := exec.Command(testsupport.Fixture(t))
 			command.Env = append(os.Environ(), "FIXTURE_MODE=loop")
 			if ack {
 				command.Env = append(command.Env, "__OW_WAIT_FOR_ACK=1")
@@ -175,11 +178,49 @@ func TestServeLoopProcessAcknowledgesServesAndExitsAtEOF(t *testing.T) {
 }
 
 func TestServeLoopWithoutFD3ExitsWithAReason(t *testing.T) {
-	command := exec.Command(buildFixture(t))
+	command := exec.Command(testsupport.Fixture(t))
 	command.Env = append(os.Environ(), "FIXTURE_MODE=loop")
 	output, err := command.CombinedOutput()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(output), "file descriptor 3 is not open") {
 		t.Errorf("got %v: %s", err, output)
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testsupport.RemoveFixture()
+	os.Exit(code)
+}
+
+func TestLoopDropsALineOverTheLimitAndKeepsServing(t *testing.T) {
+	reader := bufio.NewReaderSize(strings.NewReader(strings.Repeat("x", 300)+"\n"+`{"a":1}`+"\n"+"tail"), 16)
+	if _, err := readLine(reader, 100); !errors.Is(err, protocol.ErrBodyTooLarge) {
+		t.Fatalf("long line: %v", err)
+	}
+	if line, err := readLine(reader, 100); err != nil || string(line) != `{"a":1}` {
+		t.Fatalf("next line %q %v", line, err)
+	}
+	if line, err := readLine(reader, 100); !errors.Is(err, io.EOF) || string(line) != "tail" {
+		t.Fatalf("last line %q %v", line, err)
+	}
+	line, err := readLine(bufio.NewReaderSize(strings.NewReader(strings.Repeat("y", 100)+"\n"), 16), 100)
+	if err != nil || len(line) != 100 {
+		t.Fatalf("a line of exactly the limit: %d %v", len(line), err)
+	}
+}
+
+// Params nested 5,000 deep reach the handler through the loop and the blackbox child alike, as
+// they do through the native server.
+func TestChildrenTakeDeepNesting(t *testing.T) {
+	nested := strings.Repeat("[", 5_000) + strings.Repeat("]", 5_000)
+	want := `{"params":{"d":` + nested + `}}`
+	child := startLoop(t, testsupport.EchoParams)
+	if got := child.activate(t, `{"value":{"d":`+nested+"}}\n"); got != want+"\n" {
+		t.Errorf("loop: %.80s", got)
+	}
+	run := runBlackboxWith(testsupport.EchoParams, nil, `{"d":`+nested+`}`, nil)
+	if run.code != 0 || run.stdout != want+"\n" {
+		t.Errorf("blackbox: %d %.80s", run.code, run.stdout)
 	}
 }

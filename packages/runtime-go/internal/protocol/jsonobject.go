@@ -1,4 +1,4 @@
-package owkit
+package protocol
 
 import (
 	"bytes"
@@ -15,10 +15,7 @@ import (
 
 var errNotObject = errors.New("owkit: not a JSON object")
 
-// Fields returns the members of the JSON object raw, each value a slice of raw itself (nothing
-// is copied), like json.Unmarshal into a map[string]json.RawMessage: keys are matched exactly
-// (unescaped), the last of duplicate keys wins. raw must be valid JSON, as a handler's params
-// always are; an array or another value is an error.
+// Fields splits a JSON object into its members, each a slice of raw (see action.Fields).
 func Fields(raw json.RawMessage) (map[string]json.RawMessage, error) {
 	fields := map[string]json.RawMessage{}
 	var keyErr error

@@ -1,4 +1,4 @@
-package owkit
+package protocol
 
 import (
 	"encoding/json"
@@ -28,7 +28,7 @@ func TestEnvTextKeepsKeyOrderAndReencodesStrings(t *testing.T) {
 		`["\u00e9\n", 2.0, true, null, "<&>"]`:         `["é\n",2,true,null,"<&>"]`,
 	}
 	for raw, want := range cases {
-		got, err := envText(json.RawMessage(raw))
+		got, err := EnvText(json.RawMessage(raw))
 		if err != nil || got != want {
 			t.Errorf("envText(%s) = %q %v, want %q", raw, got, err, want)
 		}
@@ -36,7 +36,7 @@ func TestEnvTextKeepsKeyOrderAndReencodesStrings(t *testing.T) {
 }
 
 func TestEncodeJSONMatchesJSONStringifyWithLineSeparatorsEscaped(t *testing.T) {
-	got, err := encodeJSON(map[string]any{"k": "<>&\u2028\u2029\x01\t", "n": 1.5, "list": []any{nil, true}})
+	got, err := EncodeJSON(map[string]any{"k": "<>&\u2028\u2029\x01\t", "n": 1.5, "list": []any{nil, true}})
 	want := `{"k":"<>&\u2028\u2029\u0001\t","list":[null,true],"n":1.5}`
 	if err != nil || string(got) != want {
 		t.Errorf("got %s %v, want %s", got, err, want)
@@ -52,7 +52,7 @@ func TestEnvTextDecodesStringsWithAndWithoutEscapes(t *testing.T) {
 		"\"a\xffb\"":      "a\ufffdb",
 	}
 	for raw, want := range cases {
-		got, err := envText(json.RawMessage(raw))
+		got, err := EnvText(json.RawMessage(raw))
 		if err != nil || got != want {
 			t.Errorf("envText(%q) = %q %v, want %q", raw, got, err, want)
 		}

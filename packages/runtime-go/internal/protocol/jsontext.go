@@ -1,4 +1,4 @@
-package owkit
+package protocol
 
 import (
 	"bytes"
@@ -10,17 +10,17 @@ import (
 	"unicode/utf8"
 )
 
-// encodeJSON writes v as compact JSON the way every owkit server does: no HTML escaping, so the
+// EncodeJSON writes v as compact JSON the way every owkit server does: no HTML escaping, so the
 // bytes equal JSON.stringify's output with U+2028 and U+2029 escaped (which encoding/json
 // always does).
-func encodeJSON(v any) ([]byte, error) {
+func EncodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	encoder := json.NewEncoder(&buf)
 	encoder.SetEscapeHTML(false)
 	if err := encoder.Encode(v); err != nil {
 		return nil, err
 	}
-	// Encode always ends the value with exactly one newline.
+	// Encode always ends the value with exactly one Newline.
 	return buf.Bytes()[:buf.Len()-1], nil
 }
 
@@ -28,9 +28,9 @@ type errorResult struct {
 	Error string `json:"error"`
 }
 
-// errorBody is the protocol's error shape: one key, "error", holding a string.
-func errorBody(message string) []byte {
-	body, err := encodeJSON(errorResult{Error: message})
+// ErrorBody is the protocol's error shape: one key, "error", holding a string.
+func ErrorBody(message string) []byte {
+	body, err := EncodeJSON(errorResult{Error: message})
 	if err != nil {
 		// A struct holding one string always encodes; reaching here is a bug in encoding/json.
 		panic(err)
@@ -38,16 +38,16 @@ func errorBody(message string) []byte {
 	return body
 }
 
-// isDictionaryOrArray reports whether raw JSON holds an object or an array.
-func isDictionaryOrArray(raw []byte) bool {
+// IsDictionaryOrArray reports whether raw JSON holds an object or an array.
+func IsDictionaryOrArray(raw []byte) bool {
 	raw = bytes.TrimLeft(raw, " \t\r\n")
 	return len(raw) > 0 && (raw[0] == '{' || raw[0] == '[')
 }
 
-// envText turns a JSON value into the text an environment variable holds: strings as they
+// EnvText turns a JSON value into the text an environment variable holds: strings as they
 // are, numbers and booleans as JavaScript prints them, null as "", objects and arrays as
 // compact JSON. The TS runtime does the same, so both set identical environments.
-func envText(raw json.RawMessage) (string, error) {
+func EnvText(raw json.RawMessage) (string, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return "", errors.New("empty JSON value")
@@ -130,7 +130,7 @@ func stringifyLikeJS(raw []byte) (string, error) {
 			out.WriteByte(byte(value))
 			open = append(open, container{object: value == '{'})
 		case string:
-			encoded, err := encodeJSON(value)
+			encoded, err := EncodeJSON(value)
 			if err != nil {
 				return "", err
 			}

@@ -1,4 +1,4 @@
-package owkit
+package protocol
 
 import (
 	"os"
@@ -12,11 +12,11 @@ import (
 // makes the collector run, and return memory to the kernel, before the container's limit is
 // reached. It is taken from the cgroup at start, unless GOMEMLIMIT says otherwise.
 const (
-	// nativeMemoryFraction: a native server is the container's only process.
-	nativeMemoryFraction = 0.75
-	// childMemoryFraction: a blackbox or actionloop child shares the container with the
+	// NativeMemoryFraction: a native server is the container's only process.
+	NativeMemoryFraction = 0.75
+	// ChildMemoryFraction: a blackbox or actionloop child shares the container with the
 	// proxy that runs it (a Node process that holds the same params).
-	childMemoryFraction = 0.5
+	ChildMemoryFraction = 0.5
 )
 
 // The cgroup files that hold the container's memory limit, v2 first.
@@ -25,9 +25,9 @@ var cgroupMemoryFiles = []string{
 	"/sys/fs/cgroup/memory/memory.limit_in_bytes", // cgroup v1
 }
 
-// applyMemoryLimit sets the soft memory limit to fraction of the cgroup's limit, when there is
+// ApplyMemoryLimit sets the soft memory limit to fraction of the cgroup's limit, when there is
 // one and GOMEMLIMIT is not set. It returns the limit set, 0 when none was.
-func applyMemoryLimit(fraction float64) int64 {
+func ApplyMemoryLimit(fraction float64) int64 {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return 0
 	}
