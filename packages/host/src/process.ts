@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
 import { StartError } from './errors.js';
 import { freePort, urlFor, waitForPort } from './ports.js';
@@ -80,17 +81,20 @@ export async function startProcess(
   });
   const childPid = child.pid;
   let running = childPid !== undefined;
+  // A group outlives its leader when a member ignores the signal the leader exits on: the group
+  // is signalled whether the leader still runs or not (a group that is gone answers ESRCH).
   const send = (signal: NodeJS.Signals) => {
-    if (!running || childPid === undefined) return;
+    if (childPid === undefined) return;
     if (group) signalGroup(childPid, signal);
-    else child.kill(signal);
+    else if (running) child.kill(signal);
   };
   if (childPid !== undefined) liveChildren.set(childPid, () => send('SIGKILL'));
 
   const output = captureOutput(child);
   const exited: Promise<Exit> = child.then((result) => {
     running = false;
-    if (childPid !== undefined) liveChildren.delete(childPid);
+    // A group's members may outlive the leader: the exit hook keeps them until stop() ends them.
+    if (childPid !== undefined && !group) liveChildren.delete(childPid);
     return {
       exitCode: result.exitCode ?? null,
       signal: result.signal ?? null,
@@ -147,10 +151,18 @@ export async function startProcess(
     stderr: () => output.stderr,
     lines: () => output.lines(),
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      const killAt = Date.now() + killAfterMs;
       send(signal);
       const killLater = setTimeout(() => send('SIGKILL'), killAfterMs);
       try {
-        return (await exited).exitCode;
+        const { exitCode } = await exited;
+        if (group) {
+          // The leader is gone; its group ends by the same deadline, or is killed.
+          while (groupAlive(childPid) && Date.now() < killAt) await delay(GROUP_POLL_MS);
+          send('SIGKILL');
+          liveChildren.delete(childPid);
+        }
+        return exitCode;
       } finally {
         clearTimeout(killLater);
       }
@@ -193,6 +205,18 @@ function captureOutput(child: Record<OutputStream, Readable | null>): CapturedOu
       return [...complete, ...unended];
     },
   };
+}
+
+/** How often stop() looks whether a group whose leader exited still has members. */
+const GROUP_POLL_MS = 20;
+
+function groupAlive(leader: number): boolean {
+  try {
+    process.kill(-leader, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function signalGroup(leader: number, signal: NodeJS.Signals): void {

@@ -58,6 +58,20 @@ describe('startProcess', () => {
     await expect.poll(() => isAlive(sleeper), { timeout: 2_000 }).toBe(false);
   });
 
+  it('kills a group member that ignores SIGTERM once killAfterMs has passed, though the leader exited', async () => {
+    const server = await startProcess(process.execPath, [fixture], {
+      group: true,
+      killAfterMs: 300,
+      env: { SPAWN_SLEEPER: 'stubborn' },
+    });
+    const sleeper = Number(await (await fetch(server.url)).text());
+    const stopping = Date.now();
+    expect(await server.stop()).toBe(0);
+    expect(server.stderr()).toContain('got SIGTERM');
+    expect(Date.now() - stopping).toBeGreaterThanOrEqual(250);
+    await expect.poll(() => isAlive(sleeper), { timeout: 1_000 }).toBe(false);
+  });
+
   it('leaves the children of a child started without group alone (the reason group exists)', async () => {
     const server = await startProcess(process.execPath, [fixture], { env: { SPAWN_SLEEPER: '1' } });
     const sleeper = Number(await (await fetch(server.url)).text());
