@@ -74,7 +74,7 @@ const paramsBytesVariable = "OWKIT_PARAMS_BYTES"
 // blackboxParams reads the params; nothing at all (a binary run by hand with no input) means
 // {}. Stdin is read up to the protocol's body limit: into one buffer of the announced size when
 // the proxy announced one (sizeHint, paramsBytesVariable's value), else into one that doubles as
-// it fills (see ReadLimited).
+// it fills (see protocol.ReadLimited).
 func blackboxParams(args []string, stdin io.Reader, sizeHint string) (json.RawMessage, error) {
 	var input []byte
 	if len(args) > 0 {

@@ -98,7 +98,7 @@ const largeGrowth = 8 << 20
 // limit, plus room for anything the proxy adds around it.
 const loopLineLimit = protocol.DefaultBodyLimitBytes + 64<<10
 
-// readLine reads one line (its Newline dropped) into a buffer that doubles as the line arrives,
+// readLine reads one line (its newline dropped) into a buffer that doubles as the line arrives,
 // so a long line costs its own size plus the buffer it outgrew, once; bufio.Reader.ReadBytes
 // would keep every piece and then join them (twice the line). A line past limit is read to its
 // end and dropped: ErrBodyTooLarge. At the end of input the error is io.EOF, with any last
@@ -109,7 +109,7 @@ func readLine(reader *bufio.Reader, limit int) ([]byte, error) {
 	for {
 		piece, err := reader.ReadSlice('\n')
 		if err == nil {
-			piece = piece[:len(piece)-1] // the Newline
+			piece = piece[:len(piece)-1] // the newline
 		}
 		if !tooLong {
 			if len(line)+len(piece) > limit {
@@ -155,8 +155,8 @@ func appendDoubling(buf, piece []byte, limit int) []byte {
 	return append(buf, piece...)
 }
 
-// writeResultLine writes a result and its Newline; a large result is not copied to add the
-// Newline.
+// writeResultLine writes a result and its newline; a large result is not copied to add the
+// newline.
 func writeResultLine(w io.Writer, result []byte) error {
 	if len(result) < 64<<10 {
 		_, err := w.Write(append(result[:len(result):len(result)], '\n'))

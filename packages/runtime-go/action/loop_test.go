@@ -114,7 +114,7 @@ func TestLoopTakesLinesFarLongerThanAScannerBuffer(t *testing.T) {
 	if got != `{"params":{"big":"`+big+`"}}`+"\n" {
 		t.Errorf("answer of %d bytes is wrong", len(got))
 	}
-	// The last line may end without a Newline.
+	// The last line may end without a newline.
 	if _, err := io.WriteString(child.stdin, `{"value":[1]}`); err != nil {
 		t.Fatal(err)
 	}

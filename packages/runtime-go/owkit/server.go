@@ -287,3 +287,15 @@ func (s *Server) run(r *http.Request, body []byte) (int, []byte) {
 	result, err := protocol.CallHandler(ctx, s.handler, request.Params(), s.options.Stderr)
 	return httpResult(result, err, s.options.Stderr)
 }
+
+// httpResult maps a handler's outcome to the native runtime's answer.
+func httpResult(result any, err error, stderr io.Writer) (int, []byte) {
+	body, encodeErr := protocol.ResultJSON(result, err)
+	if encodeErr != nil {
+		fmt.Fprintf(stderr, "The action's result could not be serialized: %v\n", encodeErr)
+	}
+	if encodeErr != nil || !protocol.StartsDictionaryOrArray(body) {
+		return http.StatusBadGateway, protocol.ErrorBody(protocol.MsgNotDictionaryResult)
+	}
+	return http.StatusOK, body
+}

@@ -1,12 +1,9 @@
 package owkit
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"time"
-
-	"github.com/owkit/owkit/packages/runtime-go/internal/protocol"
 )
 
 // Timeouts are the connection rules of protocol §1.1. None of them covers a running
@@ -90,16 +87,4 @@ func drainFor(r io.Reader, controller *http.ResponseController, d time.Duration,
 	_ = controller.SetReadDeadline(time.Now().Add(d))
 	_, _ = io.Copy(io.Discard, io.LimitReader(r, limit)) // errors: the client is gone or too slow
 	_ = controller.SetReadDeadline(time.Time{})
-}
-
-// httpResult maps a handler's outcome to the native runtime's answer.
-func httpResult(result any, err error, stderr io.Writer) (int, []byte) {
-	body, encodeErr := protocol.ResultJSON(result, err)
-	if encodeErr != nil {
-		fmt.Fprintf(stderr, "The action's result could not be serialized: %v\n", encodeErr)
-	}
-	if encodeErr != nil || !protocol.StartsDictionaryOrArray(body) {
-		return http.StatusBadGateway, protocol.ErrorBody(protocol.MsgNotDictionaryResult)
-	}
-	return http.StatusOK, body
 }

@@ -36,7 +36,7 @@ func ActivationFrom(ctx context.Context) (Activation, bool) {
 }
 
 // ActivationContext derives the handler's context: the activation's facts, done at its
-// deadline or when parent is. The caller must call finish once the handler has returned.
+// deadline or when parent is. The caller must call Finish once the handler has returned.
 //
 // context.WithValue and context.WithDeadline would cost nine allocations and a timer on every
 // activation, for handlers that mostly never wait on the context: here the timer, and the watch
@@ -136,7 +136,7 @@ func (c *activationCtx) closeLocked() {
 	}
 }
 
-// finish ends the context once its activation is over: a handler's goroutine that outlives
+// Finish ends the context once its activation is over: a handler's goroutine that outlives
 // it sees it done, as with the CancelFunc of context.WithCancel.
 func (c *activationCtx) Finish() {
 	c.end(context.Canceled)

@@ -20,7 +20,7 @@ func EncodeJSON(v any) ([]byte, error) {
 	if err := encoder.Encode(v); err != nil {
 		return nil, err
 	}
-	// Encode always ends the value with exactly one Newline.
+	// Encode always ends the value with exactly one newline.
 	return buf.Bytes()[:buf.Len()-1], nil
 }
 

@@ -42,7 +42,7 @@ func (w *LineWriter) WriteSentinel() error {
 
 var sentinel = []byte(Sentinel)
 
-// writeLine writes line and a Newline, starting a new line first if the last write left one
+// WriteLine writes line and a newline, starting a new line first if the last write left one
 // unfinished. A short line goes out in one write; a long one is not copied to frame it.
 func (w *LineWriter) WriteLine(line []byte) error {
 	w.mu.Lock()

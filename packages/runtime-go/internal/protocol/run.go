@@ -15,7 +15,7 @@ type RunRequest struct {
 	Vars  map[string]string
 }
 
-// params is the request's value; a missing one means {}.
+// Params is the request's value; a missing one means {}.
 func (request RunRequest) Params() json.RawMessage {
 	if request.Value == nil {
 		return json.RawMessage(EmptyObject)
