@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { CleanupList } from './cleanup.js';
 import { compareRuns, readResult, renderComparison } from './compare-runs.js';
 import { removeBenchContainers } from './docker.js';
-import { EXIT, exitCodeFor } from './exit.js';
+import { EXIT, exitCodeFor, exitMeaning } from './exit.js';
 import { optionsHelpText, parseOptions, UsageError } from './options.js';
 import { REPO_DIR } from './paths.js';
 import { Progress } from './progress.js';
@@ -76,7 +76,9 @@ async function measure(argv: string[]): Promise<number> {
     process.stdout.write(`FAILED: ${[...failed, ...failedPhases].join(', ')}\n`);
   }
   const code = exitCodeFor(result);
-  progress.line(`total elapsed ${(progress.elapsedMs() / 1000).toFixed(1)} s; exit code ${code}`);
+  progress.line(
+    `total elapsed ${(progress.elapsedMs() / 1000).toFixed(1)} s; exit code ${code}: ${exitMeaning(code)}`,
+  );
   return code;
 }
 

@@ -23,3 +23,24 @@ export function exitCodeFor(result: BenchResult): number {
   if (counts.inconclusive > 0) return EXIT.goalInconclusive;
   return EXIT.ok;
 }
+
+/**
+ * The exit code in words, for the bench's last line: pnpm and turbo then call any code but 0 a
+ * failed command, and 3 or 4 are results, not failures.
+ */
+export function exitMeaning(code: number): string {
+  switch (code) {
+    case EXIT.ok:
+      return 'every measurement completed and every goal was met';
+    case EXIT.measurementFailed:
+      return 'a measurement failed (see FAILED above and the report)';
+    case EXIT.usage:
+      return 'a bad option';
+    case EXIT.goalMissed:
+      return 'everything was measured and at least one goal was missed: a result, not a failure of the run';
+    case EXIT.goalInconclusive:
+      return 'everything was measured, no goal was missed and at least one was inconclusive: a result, not a failure of the run';
+    default:
+      return "not one of the bench's codes";
+  }
+}
