@@ -31,13 +31,27 @@ async function output(command: string, args: string[]): Promise<string | null> {
   return result.exitCode === 0 ? String(result.stdout).trim() : null;
 }
 
+/** The code a run measures: read when it starts, since commits made while it runs are not in it. */
+export interface Source {
+  gitCommit: string | null;
+  gitDirty: boolean | null;
+}
+
+export async function readSource(): Promise<Source> {
+  const status = await output('git', ['status', '--porcelain']);
+  return {
+    gitCommit: await output('git', ['rev-parse', 'HEAD']),
+    gitDirty: status === null ? null : status !== '',
+  };
+}
+
 export async function readEnvironment(
   engine: Engine | null,
   serverCpus: string,
   autocannonVersion: string,
+  source: Source,
 ): Promise<Environment> {
   const cgroup = await output('stat', ['-fc', '%T', '/sys/fs/cgroup']);
-  const status = await output('git', ['status', '--porcelain']);
   const affinity = await output('taskset', ['--cpu-list', '--pid', String(process.pid)]);
   const hasNodeBase = engine !== null && (await imageExists(NODE_BASE_IMAGE, engine));
   return {
@@ -64,8 +78,7 @@ export async function readEnvironment(
       : null,
     goVersion: await output('go', ['env', 'GOVERSION']),
     autocannonVersion,
-    gitCommit: await output('git', ['rev-parse', 'HEAD']),
-    gitDirty: status === null ? null : status !== '',
+    ...source,
     loadGeneratorCpus: affinity?.split(':').pop()?.trim() ?? 'unknown',
     serverCpus,
   };

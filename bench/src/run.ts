@@ -11,7 +11,7 @@ import {
   type ThrowAwayEngine,
   throwAwayEngineUnavailable,
 } from './engine.js';
-import { pinSelf, readEnvironment } from './environment.js';
+import { pinSelf, readEnvironment, readSource } from './environment.js';
 import { BenchError, describeError } from './errors.js';
 import {
   evaluateComparisons,
@@ -136,6 +136,7 @@ export async function runBench(
   cleanup: CleanupList = new CleanupList(),
 ): Promise<BenchResult> {
   const startedAt = new Date();
+  const source = await readSource();
   const { runtime, reason, docker, processPass } = await chooseRuntime(options);
   progress.line(
     `runtime: ${runtime.toUpperCase()} (${reason})${processPass ? `, then a process pass of ${PROCESS_PASS_VARIANTS.join(', ')}` : ''}`,
@@ -208,7 +209,7 @@ export async function runBench(
 
   const require = createRequire(import.meta.url);
   const autocannonVersion = (require('autocannon/package.json') as { version: string }).version;
-  const environment = await readEnvironment(docker, SERVER_CPUSET, autocannonVersion);
+  const environment = await readEnvironment(docker, SERVER_CPUSET, autocannonVersion, source);
   const result = assemble(ctx, startedAt, runtime, reason);
   result.environment = environment;
   return result;
