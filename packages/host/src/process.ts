@@ -132,6 +132,8 @@ export async function startProcess(
   } catch (error) {
     send('SIGKILL');
     await exited;
+    // The whole group got SIGKILL: nothing of it is left for the exit hook.
+    if (childPid !== undefined) liveChildren.delete(childPid);
     if (options.signal?.aborted) throw options.signal.reason;
     if (error instanceof StartError) throw error;
     throw new StartError(
